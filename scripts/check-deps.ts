@@ -14,7 +14,11 @@ const problems: string[] = [];
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : path.endsWith('.ts') || path.endsWith('.tsx') ? [path] : [];
+    return statSync(path).isDirectory()
+      ? walk(path)
+      : path.endsWith('.ts') || path.endsWith('.tsx')
+        ? [path]
+        : [];
   });
 }
 
@@ -32,7 +36,8 @@ for (const name of readdirSync(packagesDir)) {
   for (const file of walk(join(packagesDir, name, 'src'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(/from '@polder\/([a-z-]+)/g)) {
       const used = match[1]!;
-      if (used !== name && !declared.has(used)) problems.push(`${file}: imports @polder/${used}, not declared`);
+      if (used !== name && !declared.has(used))
+        problems.push(`${file}: imports @polder/${used}, not declared`);
     }
   }
 }
