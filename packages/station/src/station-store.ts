@@ -1,0 +1,79 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { createCdmSchema } from '@polder/omop';
+
+/** What a station records about itself beside its database. */
+export interface StationInfo {
+  readonly name: string;
+  readonly createdAt: string;
+}
+
+/** Options for opening a station's store. */
+export interface OpenStationOptions {
+  /** Human name of the station (its hospital), recorded on first open. @default the directory's name */
+  readonly name?: string;
+  /** DuckDB memory limit, e.g. '2GB'. @default DuckDB's own (80% of RAM) */
+  readonly memoryLimit?: string;
+  /** DuckDB worker threads. @default DuckDB's own (one per core) */
+  readonly threads?: number;
+}
+
+/**
+ * A station's store: one DuckDB file holding schema `cdm` (OMOP CDM 5.4 with vocabulary) and schema
+ * `polder` (ingest runs, quarantine, source-id map, data-quality runs). The connection is the narrow seam
+ * the rest of the station works through.
+ */
+export interface StationStore {
+  readonly dir: string;
+  readonly databasePath: string;
+  readonly info: StationInfo;
+  readonly connection: DuckDBConnection;
+  /** Closes the connection and the database; the store cannot be used afterwards. */
+  close(): void;
+}
+
+const databaseFile = 'station.duckdb';
+const infoFile = 'station.json';
+
+/**
+ * Opens (creating on first use) the station in `dir`: the DuckDB file, the CDM schema and the station's
+ * own tables, created idempotently. Further setup that needs other packages (ETL tables, the starter
+ * vocabulary) is the caller's, through `prepareStation`.
+ */
+export async function openStationStore(dir: string, options: OpenStationOptions = {}): Promise<StationStore> {
+  const absolute = resolve(dir);
+  await mkdir(absolute, { recursive: true });
+  const info = await readOrCreateInfo(absolute, options.name);
+  const databasePath = join(absolute, databaseFile);
+  const config: Record<string, string> = {};
+  if (options.memoryLimit !== undefined) config['memory_limit'] = options.memoryLimit;
+  if (options.threads !== undefined) config['threads'] = String(options.threads);
+  const instance = await DuckDBInstance.create(databasePath, config);
+  const connection = await instance.connect();
+  await createCdmSchema(connection);
+  return {
+    dir: absolute,
+    databasePath,
+    info,
+    connection,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+async function readOrCreateInfo(dir: string, name: string | undefined): Promise<StationInfo> {
+  const path = join(dir, infoFile);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as StationInfo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new Error(`Cannot open station in ${dir}: ${infoFile} is unreadable`, { cause: error });
+    }
+    const info: StationInfo = { name: name ?? (dir.split('/').pop() || 'station'), createdAt: new Date().toISOString() };
+    await writeFile(path, `${JSON.stringify(info, null, 2)}\n`);
+    return info;
+  }
+}
