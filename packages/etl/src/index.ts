@@ -1,0 +1,10 @@
+/** @polder/etl — streaming readers of source formats, mappings to OMOP, load into DuckDB. */
+export type * from './source-event.ts';
+
+// CSV source reader (packages/etl/src/csv)
+export type * from './csv/csv-mapping-config.ts';
+export {
+  parseCsvMappingConfig,
+  readCsvMappingConfig,
+  CsvMappingConfigError,
+} from './csv/csv-mapping-config.ts';
