@@ -68,7 +68,8 @@ export function generateCdmSchemaSource(): string {
     out.push(`    fields: [`);
     for (const f of tableFields) {
       const parts = [
-        `name: '${f.cdmFieldName.toLowerCase()}'`,
+        // The spec quotes reserved words ("offset"); the DDL quotes every identifier anyway.
+        `name: '${f.cdmFieldName.toLowerCase().replaceAll('"', '')}'`,
         `datatype: '${f.cdmDatatype.toLowerCase()}'`,
         `required: ${f.isRequired === 'Yes'}`,
         `primaryKey: ${f.isPrimaryKey === 'Yes'}`,

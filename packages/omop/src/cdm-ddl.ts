@@ -9,12 +9,13 @@ export interface CdmSchemaOptions {
 }
 
 /**
- * The DuckDB type of a CDM field. Identifiers (`*_id` integers) are BIGINT: real exports such as MIMIC-IV's
+ * The DuckDB type of a CDM field. Identifiers (`*_id` and `*_id_1` integers) are BIGINT: real exports such as MIMIC-IV's
  * use 64-bit ids that overflow INTEGER, and custom concept ids reach past 2,000,000,000.
  */
 export function duckdbTypeOf(field: CdmFieldSpec): string {
   const datatype = field.datatype;
-  if (datatype === 'integer') return field.name.endsWith('_id') ? 'BIGINT' : 'INTEGER';
+  // concept_id_1, fact_id_2 and the like are identifiers too.
+  if (datatype === 'integer') return /_id(_\d+)?$/.test(field.name) ? 'BIGINT' : 'INTEGER';
   if (datatype === 'float') return 'DOUBLE';
   if (datatype === 'date') return 'DATE';
   if (datatype === 'datetime') return 'TIMESTAMP';

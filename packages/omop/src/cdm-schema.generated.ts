@@ -283,7 +283,7 @@ export const cdmTables: readonly CdmTableSpec[] = [
       { name: 'note_id', datatype: 'integer', required: true, primaryKey: false },
       { name: 'section_concept_id', datatype: 'integer', required: false, primaryKey: false, foreignKey: { table: 'concept', field: 'concept_id' } },
       { name: 'snippet', datatype: 'varchar(250)', required: false, primaryKey: false },
-      { name: '"offset"', datatype: 'varchar(50)', required: false, primaryKey: false },
+      { name: 'offset', datatype: 'varchar(50)', required: false, primaryKey: false },
       { name: 'lexical_variant', datatype: 'varchar(250)', required: true, primaryKey: false },
       { name: 'note_nlp_concept_id', datatype: 'integer', required: false, primaryKey: false, foreignKey: { table: 'concept', field: 'concept_id' } },
       { name: 'note_nlp_source_concept_id', datatype: 'integer', required: false, primaryKey: false, foreignKey: { table: 'concept', field: 'concept_id' } },
