@@ -8,3 +8,7 @@ export {
   readCsvMappingConfig,
   CsvMappingConfigError,
 } from './csv/csv-mapping-config.ts';
+export { readCsvSource, readCsvSourceCodeMaps } from './csv/csv-source-reader.ts';
+export type { ReadCsvSourceOptions } from './csv/csv-source-reader.ts';
+export { readSourceToConceptMap } from './csv/source-to-concept-map.ts';
+export type { SourceToConceptMapRow, ReadSourceToConceptMapOptions } from './csv/source-to-concept-map.ts';

@@ -225,11 +225,14 @@ export class DateParser {
     }
     return undefined;
   }
-  /** The reason a value failed: the explanation of the first format whose shape it has, if any. */
+  /** What a valid value looks like: "a valid dd-mm-yyyy date" or "a valid date in any of the formats …". */
   describe(): string {
     const names = this.formats.map((f) => f.pattern);
-    return names.length === 1 ? `${names[0] ?? ''}` : `date in any of the formats ${names.join(', ')}`;
+    return names.length === 1
+      ? `a valid ${names[0] ?? ''} date`
+      : `a valid date in any of the formats ${names.join(', ')}`;
   }
+  /** Why a value failed: the explanation of the first format whose shape it has, if any. */
   explain(value: string): string | undefined {
     for (const f of this.formats) {
       const why = f.explain(value);
