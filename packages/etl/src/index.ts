@@ -12,3 +12,9 @@ export { readCsvSource, readCsvSourceCodeMaps } from './csv/csv-source-reader.ts
 export type { ReadCsvSourceOptions } from './csv/csv-source-reader.ts';
 export { readSourceToConceptMap } from './csv/source-to-concept-map.ts';
 export type { SourceToConceptMapRow, ReadSourceToConceptMapOptions } from './csv/source-to-concept-map.ts';
+
+// FHIR R4 readers (packages/etl/src/fhir)
+export type { FhirReaderOptions, FhirSkippedRecord } from './fhir/fhir-reader-options.ts';
+export { readFhirNdjson } from './fhir/read-fhir-ndjson.ts';
+export { readFhirBundle } from './fhir/read-fhir-bundle.ts';
+export { readFhirSource } from './fhir/read-fhir-source.ts';

@@ -1,0 +1,225 @@
+/**
+ * The file loops behind the public readers. They share a ReaderContext so that a directory of NDJSON
+ * files resolves references across files, while each Bundle file gets its own.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ReaderOutput, SourceLocation } from '../source-event.ts';
+import { BundleScanner, type ScannedEntry } from './_bundle-scanner.ts';
+import { isJsonObject } from './_fhir-json.ts';
+import { pushInvalid } from './_map-common.ts';
+import { mapResource } from './_map-resource.ts';
+import type { ReaderContext } from './_reader-context.ts';
+import type { FhirSkippedRecord } from './fhir-reader-options.ts';
+
+export const DEFAULT_CHUNK_SIZE = 1 << 20;
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Best-effort resourceType and id of text that could not be parsed, so that quarantine and reconciliation
+ * can still count it by type. Runs only on the error path.
+ */
+function sniffIdentity(text: string): { resourceType?: string; recordId?: string } {
+  const typeMatch = /"resourceType"\s*:\s*"([A-Za-z]+)"/.exec(text);
+  if (typeMatch?.[1] === undefined) return {};
+  const resourceType = typeMatch[1];
+  const idMatch = /"id"\s*:\s*"([^"\\]+)"/.exec(text.slice(typeMatch.index));
+  return idMatch?.[1] === undefined
+    ? { resourceType }
+    : { resourceType, recordId: `${resourceType}/${idMatch[1]}` };
+}
+
+function pushUnparsable(out: ReaderOutput[], raw: string, location: SourceLocation, reason: string): void {
+  const { resourceType, recordId } = sniffIdentity(raw);
+  pushInvalid(out, raw, location, reason, resourceType, recordId);
+}
+
+/** Reads one NDJSON file into outputs, one resource per line; blank lines are ignored. */
+export async function* readNdjsonFile(
+  path: string,
+  ctx: ReaderContext,
+  chunkSize: number,
+): AsyncGenerator<ReaderOutput> {
+  const name = basename(path);
+  const out: ReaderOutput[] = [];
+  let carry = '';
+  let lineNo = 0;
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      lineNo++;
+      const text = carry === '' ? chunk.slice(start, nl) : carry + chunk.slice(start, nl);
+      carry = '';
+      mapLine(text, lineNo, path, name, ctx, out);
+      start = nl + 1;
+    }
+    if (start < chunk.length) carry += chunk.slice(start);
+    if (out.length > 0) {
+      for (const o of out) yield o;
+      out.length = 0;
+    }
+  }
+  if (carry !== '') mapLine(carry, lineNo + 1, path, name, ctx, out);
+  for (const o of out) yield o;
+}
+
+function mapLine(
+  line: string,
+  lineNo: number,
+  path: string,
+  name: string,
+  ctx: ReaderContext,
+  out: ReaderOutput[],
+): void {
+  let text = line;
+  if (text.charCodeAt(text.length - 1) === 13) text = text.slice(0, -1);
+  if (lineNo === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) return;
+  const first = text.charCodeAt(0);
+  if ((first === 32 || first === 9) && text.trim() === '') return;
+  const location: SourceLocation = { file: path, line: lineNo };
+  let resource: unknown;
+  try {
+    resource = JSON.parse(text);
+  } catch (err) {
+    pushUnparsable(out, text, location, `Cannot parse line ${lineNo} of ${name}: ${errorMessage(err)}`);
+    return;
+  }
+  mapResource(resource, text, location, ctx, out);
+}
+
+/** Maps the records that waited for a Medication; unresolved ones become invalid now. */
+export function flushPending(ctx: ReaderContext, out: ReaderOutput[]): void {
+  ctx.deferUnresolved = false;
+  const pending = ctx.pending.splice(0);
+  for (const p of pending) mapResource(p.resource, p.raw, p.location, ctx, out, p.id);
+}
+
+/** Reads one Bundle file (or a single-resource JSON file) into outputs, entry by entry. */
+export async function* readBundleFile(
+  path: string,
+  ctx: ReaderContext,
+  chunkSize: number,
+): AsyncGenerator<ReaderOutput> {
+  const name = basename(path);
+  const scanner = new BundleScanner();
+  const out: ReaderOutput[] = [];
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const entries = scanner.push(chunk);
+    for (const entry of entries) mapEntry(entry, path, name, ctx, out);
+    if (out.length > 0) {
+      for (const o of out) yield o;
+      out.length = 0;
+    }
+  }
+  const summary = scanner.finish();
+  if (summary.truncated === 'inEntry') {
+    const at = summary.truncatedAtLine ?? 0;
+    pushUnparsable(
+      out,
+      summary.partialText ?? '',
+      { file: path, entry: summary.entries, line: at },
+      `${name} is truncated: entry ${summary.entries} (from line ${at}) is cut off; the ${summary.entries} entries before it were read`,
+    );
+  } else if (summary.truncated === 'betweenEntries') {
+    pushInvalid(
+      out,
+      '',
+      { file: path, entry: summary.entries, line: summary.truncatedAtLine ?? 0 },
+      `${name} is truncated after entry ${summary.entries - 1} (line ${summary.truncatedAtLine ?? 0}): the entry array is not closed, so later entries may be missing`,
+    );
+  } else if (!summary.hasEntryArray) {
+    if (summary.resourceType !== undefined && summary.resourceType !== 'Bundle' && !summary.notAnObject) {
+      // A single resource rather than a Bundle: small enough to read whole.
+      const text = await readFile(path, 'utf8');
+      let resource: unknown;
+      try {
+        resource = JSON.parse(text);
+      } catch (err) {
+        pushUnparsable(out, text, { file: path, line: 1 }, `Cannot parse ${name}: ${errorMessage(err)}`);
+      }
+      if (resource !== undefined) mapResource(resource, text, { file: path, line: 1 }, ctx, out);
+    } else if (summary.resourceType !== 'Bundle') {
+      pushInvalid(
+        out,
+        '',
+        { file: path },
+        `${name} is not a FHIR Bundle or resource: it has no resourceType`,
+      );
+    }
+  }
+  flushPending(ctx, out);
+  for (const o of out) yield o;
+}
+
+function mapEntry(
+  entry: ScannedEntry,
+  path: string,
+  name: string,
+  ctx: ReaderContext,
+  out: ReaderOutput[],
+): void {
+  const location: SourceLocation = { file: path, entry: entry.index, line: entry.line };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(entry.text);
+  } catch (err) {
+    pushUnparsable(
+      out,
+      entry.text,
+      location,
+      `Cannot parse entry ${entry.index} (line ${entry.line}) of ${name}: ${errorMessage(err)}`,
+    );
+    return;
+  }
+  if (!isJsonObject(parsed)) {
+    pushInvalid(
+      out,
+      entry.text,
+      location,
+      `Entry ${entry.index} (line ${entry.line}) of ${name} is not a JSON object`,
+    );
+    return;
+  }
+  const resource = parsed['resource'];
+  const fullUrl = typeof parsed['fullUrl'] === 'string' ? parsed['fullUrl'] : undefined;
+  if (resource === undefined) {
+    const request = parsed['request'];
+    const url = isJsonObject(request) && typeof request['url'] === 'string' ? request['url'] : undefined;
+    if (isJsonObject(request) && request['method'] === 'DELETE' && url !== undefined) {
+      const skipped: FhirSkippedRecord = {
+        kind: 'skipped',
+        resourceType: url.split(/[/?]/)[0] ?? url,
+        location,
+        reason: `Entry ${entry.index} of ${name} deletes ${url}; deletions are not applied by ingest`,
+      };
+      out.push(skipped);
+      return;
+    }
+    pushInvalid(
+      out,
+      entry.text,
+      location,
+      `Entry ${entry.index} (line ${entry.line}) of ${name} has no resource`,
+    );
+    return;
+  }
+  let fallbackId: string | undefined;
+  if (fullUrl !== undefined && fullUrl.startsWith('urn:')) {
+    fallbackId = fullUrl.slice(fullUrl.lastIndexOf(':') + 1);
+    if (isJsonObject(resource) && typeof resource['resourceType'] === 'string') {
+      const ownId = resource['id'];
+      const id = typeof ownId === 'string' && ownId !== '' ? ownId : fallbackId;
+      ctx.fullUrls.set(fullUrl, `${resource['resourceType']}/${id}`);
+    }
+  }
+  mapResource(resource, entry.text, location, ctx, out, fallbackId);
+}

@@ -1,0 +1,69 @@
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReaderOutput } from '../source-event.ts';
+import { createReaderContext } from './_reader-context.ts';
+import { DEFAULT_CHUNK_SIZE, flushPending, readNdjsonFile } from './_read-files.ts';
+import type { FhirReaderOptions } from './fhir-reader-options.ts';
+import { readFhirBundle } from './read-fhir-bundle.ts';
+import { readFhirNdjson } from './read-fhir-ndjson.ts';
+
+/**
+ * Files read first in a directory of NDJSON files, so that references to them resolve: care sites before
+ * the encounters that name them, Medications before the requests that point to them.
+ */
+const TYPE_ORDER: Readonly<Record<string, number>> = {
+  Organization: 0,
+  Location: 1,
+  Patient: 2,
+  Encounter: 3,
+  Medication: 4,
+};
+
+function typeRank(fileName: string): number {
+  const dot = fileName.indexOf('.');
+  return TYPE_ORDER[dot < 0 ? fileName : fileName.slice(0, dot)] ?? 5;
+}
+
+/**
+ * Reads any FHIR source and yields all its outputs: an `.ndjson` file, a `.json` Bundle (or single
+ * resource), or a directory of either (not recursive). In a directory, the NDJSON files form one source
+ * (references resolve across them; a Bulk Data export's `log.ndjson` is not data and is left out), and each
+ * `.json` file is its own Bundle.
+ *
+ * @example
+ * ```ts
+ * for await (const out of readFhirSource('/exports/2026-11-01')) loader.add(out);
+ * ```
+ */
+export async function* readFhirSource(
+  path: string,
+  options?: FhirReaderOptions,
+): AsyncGenerator<ReaderOutput> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (err) {
+    throw new Error(`Cannot read FHIR source ${path}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
+  }
+  if (!isDirectory) {
+    yield* path.endsWith('.ndjson') ? readFhirNdjson(path, options) : readFhirBundle(path, options);
+    return;
+  }
+  const names = (await readdir(path)).sort();
+  const ndjson = names
+    .filter((n) => n.endsWith('.ndjson') && n !== 'log.ndjson')
+    .sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  if (ndjson.length > 0) {
+    const ctx = createReaderContext(options);
+    const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    for (const name of ndjson) yield* readNdjsonFile(join(path, name), ctx, chunkSize);
+    const out: ReaderOutput[] = [];
+    flushPending(ctx, out);
+    yield* out;
+  }
+  for (const name of names) {
+    if (name.endsWith('.json')) yield* readFhirBundle(join(path, name), options);
+  }
+}
