@@ -1,0 +1,260 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BufferedWriter } from './_buffered-writer.ts';
+import { emitPatientResources, organizationResource, type FhirContext } from './_fhir.ts';
+import { writeHospitalC } from './_hospital-c.ts';
+import { HOSPITAL_PROFILES, type HospitalId } from './_profiles.ts';
+import { Prng, mixSeed } from './_prng.ts';
+import { simulatePatient } from './_simulate.ts';
+
+/** Options of `generateHospital`. */
+export interface GenerateHospitalOptions {
+  /** Which hospital (and so which case mix and source format): A = FHIR Bundles, B = Bulk NDJSON, C = CSV. */
+  readonly hospital: HospitalId;
+  /** Number of patients to generate (a non-negative integer). */
+  readonly patients: number;
+  /** Seed of the generator; the same seed and options give byte-identical files. @default 1 */
+  readonly seed?: number;
+  /** Directory to write into (created if missing). Existing files of the same name are overwritten. */
+  readonly outDir: string;
+  /** Called after each patient with the number done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** One file written. */
+export interface GeneratedFile {
+  /** Path relative to `outDir`. */
+  readonly path: string;
+  /** Resources (lines, bundles' entries, CSV rows without header) in the file. */
+  readonly records: number;
+}
+
+/** What `generateHospital` wrote. */
+export interface GenerationSummary {
+  readonly hospital: HospitalId;
+  readonly format: 'fhir-bundles' | 'fhir-ndjson' | 'csv';
+  readonly patients: number;
+  readonly seed: number;
+  readonly outDir: string;
+  /** Records per resource type (FHIR) or per CSV file kind. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** Sum of `counts`. */
+  readonly totalRecords: number;
+  /** Files written (for hospital A: the bundles directory counts as one entry). */
+  readonly files: readonly GeneratedFile[];
+  /** Wall-clock time taken, in milliseconds (not part of the generated data). */
+  readonly elapsedMs: number;
+}
+
+/** NDJSON files are split every this many lines (`Observation.000.ndjson`, `Observation.001.ndjson`, …). */
+export const NDJSON_LINES_PER_FILE = 500_000;
+
+/** Bulk export manifest `transactionTime`: fixed, so that the output does not depend on the clock. */
+const EXPORT_TIME = '2026-01-01T00:00:00Z';
+
+/**
+ * Generates one synthetic hospital's source export into `outDir`, one patient at a time, in constant memory.
+ *
+ * - A: FHIR R4 transaction Bundles, one JSON file per patient, in `outDir/bundles/`.
+ * - B: FHIR Bulk Data NDJSON (`<Type>.000.ndjson`) and `export.json` in `outDir`.
+ * - C: semicolon-separated CSV with local codes, `stcm.csv` (source_to_concept_map) and `mapping.json`.
+ *
+ * @example
+ * const summary = await generateHospital({ hospital: 'B', patients: 1000, seed: 7, outDir: 'out/b' });
+ * summary.counts.Observation; // number of Observation resources written
+ */
+export async function generateHospital(options: GenerateHospitalOptions): Promise<GenerationSummary> {
+  const { hospital, patients, outDir, onProgress } = options;
+  const seed = options.seed ?? 1;
+  if (!(hospital in HOSPITAL_PROFILES)) {
+    throw new RangeError(`Cannot generate hospital "${String(hospital)}": choose A, B or C`);
+  }
+  if (!Number.isSafeInteger(patients) || patients < 0) {
+    throw new RangeError(`Cannot generate ${patients} patients: give a non-negative integer`);
+  }
+  if (!Number.isSafeInteger(seed)) throw new RangeError(`Cannot use seed ${seed}: give an integer`);
+  const started = performance.now();
+  await mkdir(outDir, { recursive: true });
+  const run = { hospital, patients, seed, outDir, onProgress };
+  const result =
+    hospital === 'A'
+      ? await writeHospitalA(run)
+      : hospital === 'B'
+        ? await writeHospitalB(run)
+        : await writeHospitalC(run);
+  let totalRecords = 0;
+  for (const n of Object.values(result.counts)) totalRecords += n;
+  return {
+    hospital,
+    format: hospital === 'A' ? 'fhir-bundles' : hospital === 'B' ? 'fhir-ndjson' : 'csv',
+    patients,
+    seed,
+    outDir,
+    counts: result.counts,
+    totalRecords,
+    files: result.files,
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+/** What each hospital writer gets. */
+export interface HospitalRun {
+  readonly hospital: HospitalId;
+  readonly patients: number;
+  readonly seed: number;
+  readonly outDir: string;
+  readonly onProgress: ((done: number, total: number) => void) | undefined;
+}
+
+export interface HospitalResult {
+  readonly counts: Record<string, number>;
+  readonly files: GeneratedFile[];
+}
+
+function organizationIdFor(hospital: HospitalId, seed: number): string {
+  return new Prng(mixSeed(seed, hospital.charCodeAt(0), 0x0a9)).uuid();
+}
+
+const count = (counts: Record<string, number>, key: string): void => {
+  counts[key] = (counts[key] ?? 0) + 1;
+};
+
+async function writeHospitalA(run: HospitalRun): Promise<HospitalResult> {
+  const dir = join(run.outDir, 'bundles');
+  await mkdir(dir, { recursive: true });
+  const profile = HOSPITAL_PROFILES.A;
+  const ctx: FhirContext = {
+    profile,
+    organizationId: organizationIdFor('A', run.seed),
+    reference: (_type, id) => `urn:uuid:${id}`,
+  };
+  const organization = JSON.stringify(organizationResource(ctx));
+  const organizationEntry =
+    `{"fullUrl":"urn:uuid:${ctx.organizationId}","resource":${organization},` +
+    `"request":{"method":"POST","url":"Organization","ifNoneExist":"identifier=https://polder.example/organization|hospital-A"}}`;
+  const counts: Record<string, number> = {};
+  const files: GeneratedFile[] = [];
+  for (let i = 0; i < run.patients; i++) {
+    const p = simulatePatient('A', run.seed, i);
+    const entries: string[] = [organizationEntry];
+    count(counts, 'Organization');
+    emitPatientResources(p, ctx, (type, id, json) => {
+      entries.push(
+        `{"fullUrl":"urn:uuid:${id}","resource":${json},"request":{"method":"POST","url":"${type}"}}`,
+      );
+      count(counts, type);
+    });
+    const name = `${p.given}_${p.family.replace(/ /g, '_')}_${p.id}.json`;
+    await writeFile(
+      join(dir, name),
+      `{"resourceType":"Bundle","type":"transaction","entry":[${entries.join(',')}]}\n`,
+    );
+    files.push({ path: `bundles/${name}`, records: entries.length });
+    run.onProgress?.(i + 1, run.patients);
+  }
+  return { counts, files };
+}
+
+/** NDJSON output of one resource type, split every `NDJSON_LINES_PER_FILE` lines. */
+class NdjsonSeries {
+  readonly #outDir: string;
+  readonly #type: string;
+  #writer: BufferedWriter | undefined;
+  #part = 0;
+  #lines = 0;
+  readonly files: GeneratedFile[] = [];
+
+  constructor(outDir: string, type: string) {
+    this.#outDir = outDir;
+    this.#type = type;
+  }
+
+  async write(line: string): Promise<void> {
+    if (this.#writer === undefined || this.#lines === NDJSON_LINES_PER_FILE) {
+      await this.#rotate();
+    }
+    this.#writer?.write(line);
+    this.#lines++;
+  }
+
+  /** The path relative to the output directory of part `n`. */
+  #name(n: number): string {
+    return `${this.#type}.${String(n).padStart(3, '0')}.ndjson`;
+  }
+
+  async #rotate(): Promise<void> {
+    if (this.#writer !== undefined) {
+      await this.#writer.close();
+      this.files.push({ path: this.#name(this.#part), records: this.#lines });
+      this.#part++;
+    }
+    this.#writer = new BufferedWriter(join(this.#outDir, this.#name(this.#part)));
+    this.#lines = 0;
+  }
+
+  async flushIfFull(): Promise<void> {
+    await this.#writer?.flushIfFull();
+  }
+
+  async close(): Promise<void> {
+    if (this.#writer === undefined) return;
+    await this.#writer.close();
+    this.files.push({ path: this.#name(this.#part), records: this.#lines });
+    this.#writer = undefined;
+  }
+}
+
+/** Resource types in the order the bulk manifest lists them. */
+const BULK_TYPES = [
+  'Organization',
+  'Patient',
+  'Encounter',
+  'Condition',
+  'Observation',
+  'MedicationRequest',
+  'MedicationAdministration',
+  'Procedure',
+] as const;
+
+async function writeHospitalB(run: HospitalRun): Promise<HospitalResult> {
+  const profile = HOSPITAL_PROFILES.B;
+  const ctx: FhirContext = {
+    profile,
+    organizationId: organizationIdFor('B', run.seed),
+    reference: (type, id) => `${type}/${id}`,
+  };
+  const series = new Map<string, NdjsonSeries>();
+  for (const type of BULK_TYPES) series.set(type, new NdjsonSeries(run.outDir, type));
+  const counts: Record<string, number> = {};
+  const pending: [string, string][] = [];
+  const put = async (type: string, json: string): Promise<void> => {
+    const s = series.get(type);
+    if (s === undefined) throw new Error(`Cannot write resource type ${type}: not a bulk output type`);
+    await s.write(json + '\n');
+    count(counts, type);
+  };
+  await put('Organization', JSON.stringify(organizationResource(ctx)));
+  for (let i = 0; i < run.patients; i++) {
+    const p = simulatePatient('B', run.seed, i);
+    pending.length = 0;
+    emitPatientResources(p, ctx, (type, _id, json) => pending.push([type, json]));
+    for (const [type, json] of pending) await put(type, json);
+    for (const s of series.values()) await s.flushIfFull();
+    run.onProgress?.(i + 1, run.patients);
+  }
+  const files: GeneratedFile[] = [];
+  for (const s of series.values()) {
+    await s.close();
+    files.push(...s.files);
+  }
+  const manifest = {
+    transactionTime: EXPORT_TIME,
+    request: `https://fhir.hospital-b.polder.example/$export?_type=${BULK_TYPES.join(',')}`,
+    requiresAccessToken: false,
+    output: files.map((f) => ({ type: f.path.split('.')[0], url: f.path, count: f.records })),
+    error: [],
+  };
+  await writeFile(join(run.outDir, 'export.json'), JSON.stringify(manifest, null, 2) + '\n');
+  files.push({ path: 'export.json', records: 0 });
+  return { counts, files };
+}
