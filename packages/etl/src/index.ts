@@ -18,3 +18,18 @@ export type { FhirReaderOptions, FhirSkippedRecord } from './fhir/fhir-reader-op
 export { readFhirNdjson } from './fhir/read-fhir-ndjson.ts';
 export { readFhirBundle } from './fhir/read-fhir-bundle.ts';
 export { readFhirSource } from './fhir/read-fhir-source.ts';
+
+// Data-quality run (packages/etl/src/dq)
+export { runDataQuality, recordDataQualityRun } from './dq/run-data-quality.ts';
+export type { DataQualityOptions } from './dq/run-data-quality.ts';
+export {
+  countDataQualityResults,
+  formatDataQualitySummary,
+  writeDataQualityReport,
+} from './dq/data-quality-report.ts';
+export type {
+  DataQualityCheckResult,
+  DataQualityCheckStatus,
+  DataQualityCounts,
+  DataQualityReport,
+} from './dq/data-quality-report.ts';
