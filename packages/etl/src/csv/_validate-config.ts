@@ -292,8 +292,8 @@ function checkColumn(
           issues.add(
             path,
             prefixes.size === 0
-              ? `refers to a ${target} but no file of kind '${target}' is in this config; write { "column": ${show(v)}, "refPrefix": "<idPrefix of the ${target} records>" }`
-              : `refers to a ${target} but the ${target} files have different id prefixes (${[...prefixes].join(', ')}); write { "column": ${show(v)}, "refPrefix": "…" }`,
+              ? `refers to a ${target} but no file of kind '${target}' is in this config; write { "column": ${JSON.stringify(v)}, "refPrefix": "<idPrefix of the ${target} records>" }`
+              : `refers to a ${target} but the ${target} files have different id prefixes (${[...prefixes].join(', ')}); write { "column": ${JSON.stringify(v)}, "refPrefix": "…" }`,
           );
         }
       } else if (isRecord(v)) {
