@@ -80,7 +80,7 @@ export function mapResource(
       out,
       raw,
       location,
-      `${resourceType} ${why}; without an id it cannot be loaded or updated later`,
+      `${resourceType} ${why}; without one the record cannot be loaded or updated later`,
       resourceType,
     );
     return;

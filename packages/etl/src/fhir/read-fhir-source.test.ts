@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { ReaderOutput, VisitEvent } from '../source-event.ts';
+import { readFhirSource } from './read-fhir-source.ts';
+import { collect, recordIdOf, sharedData } from './_test-support.ts';
+
+function countBy(outputs: readonly ReaderOutput[], key: (o: ReaderOutput) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const o of outputs) counts[key(o)] = (counts[key(o)] ?? 0) + 1;
+  return counts;
+}
+
+describe('readFhirSource()', () => {
+  it('reads a directory of NDJSON files as one source, leaving out the export log', async () => {
+    const outputs = await collect(readFhirSource(sharedData('synthea-bulk-ndjson/10-patients')));
+    expect(countBy(outputs, (o) => `${o.kind} ${o.resourceType ?? '?'}`)).toEqual({
+      'careSite Organization': 43,
+      'clinical AllergyIntolerance': 11,
+      'clinical Condition': 555,
+      'clinical Immunization': 161,
+      'clinical MedicationRequest': 1745,
+      'clinical Procedure': 2056,
+      'person Patient': 13,
+      'visit Encounter': 1215,
+      'skipped Device': 16,
+      'skipped DocumentReference': 1215,
+      'skipped Location': 44,
+      'skipped Practitioner': 43,
+      'skipped PractitionerRole': 43,
+    });
+    // Synthea's bulk export names care sites by conditional reference ("Organization?identifier=…|id"):
+    // the Organization file is read first, so every encounter finds its care site.
+    const careSites = new Set(outputs.filter((o) => o.kind === 'careSite').map((o) => recordIdOf(o)));
+    const visits = outputs.filter((o): o is VisitEvent => o.kind === 'visit');
+    expect(visits.every((v) => v.careSiteRef !== undefined && careSites.has(v.careSiteRef))).toBe(true);
+  });
+
+  it('reads a directory of Bundles, each on its own', async () => {
+    const outputs = await collect(readFhirSource(join(sharedData('synthea-r4-bundles'), 'bundles')));
+    expect(new Set(outputs.map((o) => o.location.file)).size).toBe(44);
+    expect(new Set(outputs.map((o) => `${o.location.file}#${o.location.entry}`)).size).toBe(11_718);
+  });
+
+  it('reads the official HL7 R4 examples (single resources, not Bundles)', async () => {
+    const folder = sharedData('hl7-fhir-r4-examples');
+    const [patient] = await collect(readFhirSource(join(folder, 'patient-example.json')));
+    expect(patient).toMatchObject({
+      kind: 'person',
+      sourceId: 'Patient/example',
+      birthDate: '1974-12-25',
+      gender: { codings: [{ code: 'male' }] },
+      careSiteRef: 'Organization/1',
+    });
+    expect(patient?.kind === 'person' && patient.deathDate).toBe(undefined);
+    const [observation] = await collect(readFhirSource(join(folder, 'observation-example.json')));
+    expect(observation).toMatchObject({
+      kind: 'clinical',
+      sourceId: 'Observation/example',
+      personRef: 'Patient/example',
+      visitRef: 'Encounter/example',
+      domainHint: 'measurement',
+      start: '2016-03-28',
+      value: { number: 185, unit: { system: 'http://unitsofmeasure.org', code: '[lb_av]', display: 'lbs' } },
+    });
+    expect(observation?.kind === 'clinical' && observation.concept.codings.map((c) => c.code)).toEqual([
+      '29463-7',
+      '3141-9',
+      '27113001',
+      'body-weight',
+    ]);
+    // The report's results are separate Observation resources (not in this file): nothing inline to load.
+    expect(await collect(readFhirSource(join(folder, 'diagnosticreport-example.json')))).toMatchObject([
+      { kind: 'skipped', resourceType: 'DiagnosticReport', recordId: 'DiagnosticReport/3' },
+    ]);
+    expect(await collect(readFhirSource(join(folder, 'conceptmap-example.json')))).toMatchObject([
+      {
+        kind: 'skipped',
+        resourceType: 'ConceptMap',
+        reason: 'ConceptMap has no OMOP target in Polder; it is counted, not loaded',
+      },
+    ]);
+  });
+
+  it('says which path it cannot read', async () => {
+    await expect(collect(readFhirSource('/nonexistent/fhir'))).rejects.toThrow(
+      /^Cannot read FHIR source \/nonexistent\/fhir: ENOENT/,
+    );
+  });
+});
