@@ -11,7 +11,10 @@ export function startProgress(label: string, total?: number): Progress {
   if (process.stderr.isTTY) {
     const bar = new SingleBar(
       {
-        format: total === undefined ? `${label} {value} records | {rate}/s` : `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s`,
+        format:
+          total === undefined
+            ? `${label} {value} records | {rate}/s`
+            : `${label} [{bar}] {percentage}% | {value}/{total} | {rate}/s`,
         stream: process.stderr,
         hideCursor: true,
       },
