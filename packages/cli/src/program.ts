@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { dqCommand } from './dq-command.ts';
 import { synthCommand } from './synth-command.ts';
+import { vocabCommand } from './vocab-command.ts';
 
 /** Builds the `polder` command. Each subcommand lives in its own file and registers itself here. */
 export function buildProgram(): Command {
@@ -7,5 +9,7 @@ export function buildProgram(): Command {
     .description('Polder: a federated health-data platform. Stations keep OMOP data in the hospital.')
     .version('0.1.0')
     .showHelpAfterError()
-    .addCommand(synthCommand());
+    .addCommand(synthCommand())
+    .addCommand(dqCommand())
+    .addCommand(vocabCommand());
 }

@@ -28,6 +28,8 @@ export interface StationStore {
   readonly dir: string;
   readonly databasePath: string;
   readonly info: StationInfo;
+  /** The DuckDB instance, for work that wants connections of its own (parallel queries). */
+  readonly instance: DuckDBInstance;
   readonly connection: DuckDBConnection;
   /** Closes the connection and the database; the store cannot be used afterwards. */
   close(): void;
@@ -56,6 +58,7 @@ export async function openStationStore(dir: string, options: OpenStationOptions 
     dir: absolute,
     databasePath,
     info,
+    instance,
     connection,
     close() {
       connection.closeSync();
@@ -72,7 +75,10 @@ async function readOrCreateInfo(dir: string, name: string | undefined): Promise<
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       throw new Error(`Cannot open station in ${dir}: ${infoFile} is unreadable`, { cause: error });
     }
-    const info: StationInfo = { name: name ?? (dir.split('/').pop() || 'station'), createdAt: new Date().toISOString() };
+    const info: StationInfo = {
+      name: name ?? (dir.split('/').pop() || 'station'),
+      createdAt: new Date().toISOString(),
+    };
     await writeFile(path, `${JSON.stringify(info, null, 2)}\n`);
     return info;
   }
