@@ -33,3 +33,10 @@ export type {
   DataQualityCounts,
   DataQualityReport,
 } from './dq/data-quality-report.ts';
+
+// OMOP loader and ingest run (packages/etl/src/load)
+export { createEtlTables, etlTableDdl } from './load/etl-tables.ts';
+export { ingest } from './load/ingest.ts';
+export type { IngestOptions, IngestSource } from './load/ingest.ts';
+export { formatIngestReport } from './load/ingest-report.ts';
+export type { IngestReport, TableCounts, UnmappedCode } from './load/ingest-report.ts';

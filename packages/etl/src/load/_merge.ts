@@ -1,0 +1,171 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryNumber, queryRows, sqlString } from './_sql.ts';
+
+/** The CDM tables the loader writes, with their key columns. */
+export const idColumns: Readonly<Record<string, string>> = {
+  care_site: 'care_site_id',
+  person: 'person_id',
+  visit_occurrence: 'visit_occurrence_id',
+  visit_detail: 'visit_detail_id',
+  condition_occurrence: 'condition_occurrence_id',
+  drug_exposure: 'drug_exposure_id',
+  procedure_occurrence: 'procedure_occurrence_id',
+  device_exposure: 'device_exposure_id',
+  measurement: 'measurement_id',
+  observation: 'observation_id',
+};
+
+/**
+ * The six clinical tables share one key space, so that a record whose concept changes domain moves to
+ * its new table with the same id.
+ */
+export const clinicalTables = [
+  'condition_occurrence',
+  'drug_exposure',
+  'procedure_occurrence',
+  'device_exposure',
+  'measurement',
+  'observation',
+] as const;
+
+/** What a merge did, per action. */
+export interface MergeCounts {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+}
+
+/** How to merge one candidate table into its CDM table. */
+export interface MergeSpec {
+  /** The CDM table. */
+  readonly table: string;
+  /**
+   * The temp table with the new rows: seq, source_id, record_id, resource_type, content_hash and the CDM
+   * columns (without the key).
+   */
+  readonly candidates: string;
+  /** CDM columns (without the key), named as in the candidate table. */
+  readonly columns: readonly string[];
+  /** Extra candidate columns that count as content of the row (e.g. a person's death date). */
+  readonly hashExtra?: readonly string[];
+  /** Tables whose keys share one space with this table's (including itself). */
+  readonly keySpace: readonly string[];
+  /** The column of the row's person, for observation periods: 'person_id', 'row_id' (person) or none. */
+  readonly personColumn?: string;
+}
+
+/** Context of one ingest run. */
+export interface MergeContext {
+  readonly source: string;
+  readonly runId: number;
+}
+
+/**
+ * Merges candidates into a CDM table, idempotently per source record (`polder.source_record`):
+ *
+ * - a source_id not seen before → inserted with a new key;
+ * - seen, same table, same row hash → unchanged;
+ * - seen, same table, other row hash → updated in place (same key);
+ * - seen in another table of the same key space → deleted there and inserted here with the same key.
+ *
+ * The row hash covers the CDM row as it would be written (concepts included), not just the source text:
+ * a record whose text is the same but whose code now maps (a new mapping, a new vocabulary) is updated too.
+ *
+ * Keys are assigned as (largest key in the key space) + row number, in staging order: not from a SEQUENCE,
+ * because a station may also hold rows imported from an OMOP export whose keys a sequence would not know.
+ * Persons touched (inserted, updated, moved, or whose row moved away) are added to temp table `touched`.
+ */
+export async function mergeCandidates(
+  connection: DuckDBConnection,
+  spec: MergeSpec,
+  context: MergeContext,
+): Promise<MergeCounts> {
+  const id = idColumns[spec.table];
+  if (id === undefined) throw new Error(`Cannot merge into ${spec.table}: not a table the loader writes`);
+  const table = `cdm.${spec.table}`;
+  const source = sqlString(context.source);
+  const space = spec.keySpace.map(sqlString).join(', ');
+  const base = await queryNumber(
+    connection,
+    `SELECT coalesce(max(m), 0) FROM (${spec.keySpace
+      .map((t) => `SELECT max(${idColumns[t] ?? 'NULL'}) AS m FROM cdm.${t}`)
+      .join(' UNION ALL ')}
+      UNION ALL SELECT max(row_id) FROM polder.source_record WHERE target_table IN (${space}))`,
+  );
+  const hashed = [...spec.columns, ...(spec.hashExtra ?? [])].map((c) => `c.${c}`).join(', ');
+  await connection.run(`
+    CREATE OR REPLACE TEMP TABLE plan AS
+    WITH j AS (
+      SELECT c.*, hash(${hashed}) AS row_hash, sr.target_table AS old_table, sr.row_id AS old_id,
+        sr.row_hash AS old_hash, sr.content_hash AS old_content_hash,
+        sr.row_id IS NOT NULL AND sr.target_table IN (${space}) AS keeps_key
+      FROM ${spec.candidates} c
+      LEFT JOIN polder.source_record sr ON sr.source = ${source} AND sr.source_id = c.source_id
+    )
+    SELECT j.*,
+      CASE
+        WHEN old_id IS NULL THEN 'insert'
+        WHEN old_table <> ${sqlString(spec.table)} THEN 'move'
+        WHEN old_hash = row_hash THEN 'unchanged'
+        ELSE 'update'
+      END AS action,
+      CASE WHEN keeps_key THEN old_id
+        ELSE ${base} + row_number() OVER (PARTITION BY keeps_key ORDER BY seq) END AS row_id
+    FROM j`);
+
+  const personColumn = spec.personColumn;
+  if (personColumn !== undefined) {
+    await connection.run(`
+      INSERT INTO touched SELECT DISTINCT ${personColumn} FROM plan WHERE action <> 'unchanged'`);
+    if (spec.table !== 'person') {
+      await connection.run(`
+        INSERT INTO touched SELECT DISTINCT t.person_id FROM ${table} t
+        JOIN plan p ON p.action = 'update' AND t.${id} = p.row_id`);
+    }
+  }
+
+  const moved = await queryRows(connection, `SELECT DISTINCT old_table FROM plan WHERE action = 'move'`);
+  for (const row of moved) {
+    const oldTable = String(row['old_table']);
+    const oldId = idColumns[oldTable];
+    if (oldId === undefined) continue;
+    if (personColumn !== undefined && oldTable !== 'person') {
+      await connection.run(`
+        INSERT INTO touched SELECT DISTINCT person_id FROM cdm.${oldTable}
+        WHERE ${oldId} IN (SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)})`);
+    }
+    await connection.run(`
+      DELETE FROM cdm.${oldTable}
+      WHERE ${oldId} IN (SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)})`);
+  }
+
+  const columnList = spec.columns.join(', ');
+  await connection.run(`
+    INSERT INTO ${table} (${id}, ${columnList})
+    SELECT row_id, ${columnList} FROM plan WHERE action IN ('insert', 'move')`);
+  await connection.run(`
+    UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = p.${c}`).join(', ')}
+    FROM plan p WHERE p.action = 'update' AND t.${id} = p.row_id`);
+
+  await connection.run(`
+    INSERT INTO polder.source_record
+    SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
+      row_hash, ${context.runId}
+    FROM plan WHERE action = 'insert'`);
+  await connection.run(`
+    UPDATE polder.source_record AS sr
+    SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
+      row_hash = p.row_hash, ingest_run_id = ${context.runId}
+    FROM plan p
+    WHERE sr.source = ${source} AND sr.source_id = p.source_id
+      AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
+
+  const counts: MergeCounts = { inserted: 0, updated: 0, unchanged: 0 };
+  for (const row of await queryRows(connection, 'SELECT action, count(*) AS n FROM plan GROUP BY action')) {
+    const n = Number(row['n']);
+    if (row['action'] === 'insert') counts.inserted += n;
+    else if (row['action'] === 'unchanged') counts.unchanged += n;
+    else counts.updated += n;
+  }
+  return counts;
+}
