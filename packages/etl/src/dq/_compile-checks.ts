@@ -415,7 +415,7 @@ export class CheckCompiler {
               violatingRows: `SELECT t.* FROM ${this.table(table)} t WHERE ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${this.table('concept')} co WHERE co.concept_id = ${column})`,
             });
           }
-          return this.scan(table, `${column} IS NOT NULL`, `${id(`fk_${field}`)}.k IS NULL`, [
+          return this.scan(table, null, `${column} IS NOT NULL AND ${id(`fk_${field}`)}.k IS NULL`, [
             this.foreignKeyJoin(field, fkTable, fkField),
           ]);
         }
