@@ -17,3 +17,8 @@ export type {
   ImportCdmOptions,
 } from './import-cdm-csv.ts';
 export type { LoadMode } from './_load-table.ts';
+export { loadStarterVocabulary, starterVocabularyDir } from './starter-vocabulary.ts';
+export type { LoadStarterVocabularyOptions } from './starter-vocabulary.ts';
+export { fhirSystemVocabularies, vocabularyOfFhirSystem } from './fhir-system-vocabularies.ts';
+export { wellKnownConcepts } from './well-known-concepts.ts';
+export type { WellKnownConceptName } from './well-known-concepts.ts';
