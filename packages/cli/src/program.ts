@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { dqCommand } from './dq-command.ts';
+import { ingestCommand } from './ingest-command.ts';
 import { synthCommand } from './synth-command.ts';
 import { vocabCommand } from './vocab-command.ts';
 
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .version('0.1.0')
     .showHelpAfterError()
     .addCommand(synthCommand())
+    .addCommand(ingestCommand())
     .addCommand(dqCommand())
     .addCommand(vocabCommand());
 }

@@ -1,2 +1,4 @@
 export { openStationStore } from './station-store.ts';
 export type { OpenStationOptions, StationInfo, StationStore } from './station-store.ts';
+export { detectSource, ingestIntoStation } from './ingest-sources.ts';
+export type { DetectedSource, IngestIntoStationOptions, SourceKind } from './ingest-sources.ts';

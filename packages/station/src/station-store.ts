@@ -1,7 +1,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { createCdmSchema } from '@polder/omop';
+import { createEtlTables } from '@polder/etl';
+import { createCdmSchema, loadStarterVocabulary } from '@polder/omop';
 
 /** What a station records about itself beside its database. */
 export interface StationInfo {
@@ -40,8 +41,8 @@ const infoFile = 'station.json';
 
 /**
  * Opens (creating on first use) the station in `dir`: the DuckDB file, the CDM schema and the station's
- * own tables, created idempotently. Further setup that needs other packages (ETL tables, the starter
- * vocabulary) is the caller's, through `prepareStation`.
+ * own tables, created idempotently. A new station gets the bundled starter vocabulary, so that it can map
+ * the common SNOMED, LOINC and RxNorm codes before a steward loads a full Athena vocabulary.
  */
 export async function openStationStore(dir: string, options: OpenStationOptions = {}): Promise<StationStore> {
   const absolute = resolve(dir);
@@ -54,6 +55,9 @@ export async function openStationStore(dir: string, options: OpenStationOptions 
   const instance = await DuckDBInstance.create(databasePath, config);
   const connection = await instance.connect();
   await createCdmSchema(connection);
+  await createEtlTables(connection);
+  const concepts = await connection.runAndReadAll('SELECT count(*) FROM cdm.concept');
+  if (Number(concepts.getRows()[0]?.[0] ?? 0) === 0) await loadStarterVocabulary(connection);
   return {
     dir: absolute,
     databasePath,
