@@ -95,26 +95,59 @@ export class BundleScanner {
     let i = 0;
     let entryStart = 0;
     if (this.#inString) {
-      const stringStart = 0;
       if (this.#escapePending) {
         this.#escapePending = false;
         i = 1;
       }
       const end = this.#skipString(s, i);
       if (end < 0) {
-        this.#continueCapture(s, stringStart, n);
-        this.#saveEntryPart(s, entryStart);
+        this.#continueCapture(s, 0, n);
+        this.#saveEntryPart(s, 0);
         return out;
       }
       this.#inString = false;
-      this.#endCapture(s, stringStart, end);
+      this.#endCapture(s, 0, end);
       i = end + 1;
     }
-    for (; i < n; i++) {
+    // The state lives in locals while scanning: private-field loads per character cost more than the scan.
+    let depth = this.#depth;
+    let line = this.#line;
+    let phase = this.#phase;
+    scan: while (i < n) {
+      if (phase === Phase.InEntry) {
+        // The hot loop: inside an entry only strings, nesting and newlines matter.
+        for (; i < n; i++) {
+          const c = s.charCodeAt(i);
+          if (c === QUOTE) {
+            const end = this.#skipString(s, i + 1);
+            if (end < 0) {
+              this.#inString = true;
+              break scan;
+            }
+            i = end;
+          } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+            depth++;
+          } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+            if (--depth === 2) {
+              const text =
+                this.#entryParts.length === 0
+                  ? s.slice(entryStart, i + 1)
+                  : this.#joinParts(s, entryStart, i + 1);
+              out.push({ text, index: this.#entryIndex++, line: this.#entryLine });
+              phase = Phase.InArray;
+              i++;
+              continue scan;
+            }
+          } else if (c === NEWLINE) {
+            line++;
+          }
+        }
+        break;
+      }
       const c = s.charCodeAt(i);
       if (c === QUOTE) {
         const end = this.#skipString(s, i + 1);
-        const capturing = this.#phase === Phase.TopLevel && this.#depth === 1;
+        const capturing = phase === Phase.TopLevel && depth === 1;
         if (capturing) this.#startCapture();
         if (end < 0) {
           this.#inString = true;
@@ -124,42 +157,31 @@ export class BundleScanner {
         if (capturing) this.#endCapture(s, i + 1, end);
         i = end;
       } else if (c === NEWLINE) {
-        this.#line++;
+        line++;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         if (!this.#seenFirstChar) {
           this.#seenFirstChar = true;
           if (c !== OPEN_BRACE) this.#notAnObject = true;
         }
-        this.#depth++;
-        if (this.#phase === Phase.InArray) {
+        depth++;
+        if (phase === Phase.InArray) {
           if (c === OPEN_BRACE) {
-            this.#phase = Phase.InEntry;
+            phase = Phase.InEntry;
             entryStart = i;
-            this.#entryLine = this.#line;
+            this.#entryLine = line;
           }
-        } else if (this.#phase === Phase.TopLevel) {
-          if (this.#depth === 1) this.#expectKey = true;
-          else if (this.#depth === 2 && this.#entryValueNext && c === OPEN_BRACKET && !this.#notAnObject) {
-            this.#phase = Phase.InArray;
+        } else {
+          if (depth === 1) this.#expectKey = true;
+          else if (depth === 2 && this.#entryValueNext && c === OPEN_BRACKET && !this.#notAnObject) {
+            phase = Phase.InArray;
             this.#hasEntryArray = true;
           }
           this.#entryValueNext = false;
         }
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        this.#depth--;
-        if (this.#phase === Phase.InEntry) {
-          if (this.#depth === 2) {
-            const text =
-              this.#entryParts.length === 0
-                ? s.slice(entryStart, i + 1)
-                : this.#joinParts(s, entryStart, i + 1);
-            out.push({ text, index: this.#entryIndex++, line: this.#entryLine });
-            this.#phase = Phase.InArray;
-          }
-        } else if (this.#phase === Phase.InArray && this.#depth < 2) {
-          this.#phase = Phase.TopLevel;
-        }
-      } else if (this.#phase === Phase.TopLevel && this.#depth === 1) {
+        depth--;
+        if (phase === Phase.InArray && depth < 2) phase = Phase.TopLevel;
+      } else if (phase === Phase.TopLevel && depth === 1) {
         if (c === COLON) {
           this.#expectKey = false;
           this.#entryValueNext = this.#lastKey === 'entry';
@@ -167,11 +189,15 @@ export class BundleScanner {
           this.#expectKey = true;
           this.#entryValueNext = false;
         }
-      } else if (!this.#seenFirstChar && c !== 32 && c !== 9 && c !== 13 && c !== 0xfeff) {
+      } else if (!this.#seenFirstChar && c !== 32 && c !== 9 && c !== 10 && c !== 13 && c !== 0xfeff) {
         this.#seenFirstChar = true;
         this.#notAnObject = true;
       }
+      i++;
     }
+    this.#depth = depth;
+    this.#line = line;
+    this.#phase = phase;
     this.#saveEntryPart(s, entryStart);
     return out;
   }

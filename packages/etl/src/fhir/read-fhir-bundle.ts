@@ -22,5 +22,10 @@ export async function* readFhirBundle(
   path: string,
   options?: FhirReaderOptions,
 ): AsyncGenerator<ReaderOutput> {
-  yield* readBundleFile(path, createReaderContext(options), options?.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  const batches = readBundleFile(
+    path,
+    createReaderContext(options),
+    options?.chunkSize ?? DEFAULT_CHUNK_SIZE,
+  );
+  for await (const batch of batches) yield* batch;
 }

@@ -96,7 +96,11 @@ describe('readFhirNdjson() on bad input', () => {
       ].join('\n'),
     );
     const outputs = await collect(readFhirNdjson(path));
-    const rows = outputs.map((o) => [o.location.line, o.kind, o.kind === 'invalid' ? o.reason : recordIdOf(o)]);
+    const rows = outputs.map((o) => [
+      o.location.line,
+      o.kind,
+      o.kind === 'invalid' ? o.reason : recordIdOf(o),
+    ]);
     expect(rows).toEqual([
       [1, 'person', 'Patient/a'],
       [2, 'invalid', 'Patient.birthDate 2199-01-01 lies in the future'],

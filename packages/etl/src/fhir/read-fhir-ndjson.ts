@@ -21,7 +21,7 @@ export async function* readFhirNdjson(
   options?: FhirReaderOptions,
 ): AsyncGenerator<ReaderOutput> {
   const ctx = createReaderContext(options);
-  yield* readNdjsonFile(path, ctx, options?.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  for await (const batch of readNdjsonFile(path, ctx, options?.chunkSize ?? DEFAULT_CHUNK_SIZE)) yield* batch;
   const out: ReaderOutput[] = [];
   flushPending(ctx, out);
   yield* out;

@@ -2,10 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReaderOutput } from '../source-event.ts';
 import { createReaderContext } from './_reader-context.ts';
-import { DEFAULT_CHUNK_SIZE, flushPending, readNdjsonFile } from './_read-files.ts';
+import { DEFAULT_CHUNK_SIZE, flushPending, readBundleFile, readNdjsonFile } from './_read-files.ts';
 import type { FhirReaderOptions } from './fhir-reader-options.ts';
-import { readFhirBundle } from './read-fhir-bundle.ts';
-import { readFhirNdjson } from './read-fhir-ndjson.ts';
 
 /**
  * Files read first in a directory of NDJSON files, so that references to them resolve: care sites before
@@ -47,8 +45,17 @@ export async function* readFhirSource(
       cause: err,
     });
   }
+  const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!isDirectory) {
-    yield* path.endsWith('.ndjson') ? readFhirNdjson(path, options) : readFhirBundle(path, options);
+    const ctx = createReaderContext(options);
+    if (path.endsWith('.ndjson')) {
+      for await (const batch of readNdjsonFile(path, ctx, chunkSize)) yield* batch;
+      const out: ReaderOutput[] = [];
+      flushPending(ctx, out);
+      yield* out;
+    } else {
+      for await (const batch of readBundleFile(path, ctx, chunkSize)) yield* batch;
+    }
     return;
   }
   const names = (await readdir(path)).sort();
@@ -57,13 +64,16 @@ export async function* readFhirSource(
     .sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (ndjson.length > 0) {
     const ctx = createReaderContext(options);
-    const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    for (const name of ndjson) yield* readNdjsonFile(join(path, name), ctx, chunkSize);
+    for (const name of ndjson) {
+      for await (const batch of readNdjsonFile(join(path, name), ctx, chunkSize)) yield* batch;
+    }
     const out: ReaderOutput[] = [];
     flushPending(ctx, out);
     yield* out;
   }
   for (const name of names) {
-    if (name.endsWith('.json')) yield* readFhirBundle(join(path, name), options);
+    if (!name.endsWith('.json')) continue;
+    const batches = readBundleFile(join(path, name), createReaderContext(options), chunkSize);
+    for await (const batch of batches) yield* batch;
   }
 }
