@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { demoCommand } from './demo-command.ts';
 import { dqCommand } from './dq-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { synthCommand } from './synth-command.ts';
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .description('Polder: a federated health-data platform. Stations keep OMOP data in the hospital.')
     .version('0.1.0')
     .showHelpAfterError()
+    .addCommand(demoCommand())
     .addCommand(synthCommand())
     .addCommand(ingestCommand())
     .addCommand(dqCommand())

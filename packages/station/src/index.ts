@@ -2,3 +2,5 @@ export { openStationStore } from './station-store.ts';
 export type { OpenStationOptions, StationInfo, StationStore } from './station-store.ts';
 export { detectSource, ingestIntoStation } from './ingest-sources.ts';
 export type { DetectedSource, IngestIntoStationOptions, SourceKind } from './ingest-sources.ts';
+export { describeStation } from './station-overview.ts';
+export type { StationOverview } from './station-overview.ts';
