@@ -609,11 +609,13 @@ class PatientSimulator {
   }
 
   #procedure(e: SimEncounter, key: SimProcedure['key'], start: number, end: number): void {
+    // A procedure planned for after a short stay ended does not happen.
+    if (start >= e.end) return;
     e.procedures.push({
       id: this.#id(),
       key,
       start,
-      end: Math.max(start, Math.min(end, e.end > e.start ? e.end : end)),
+      end: Math.max(start, Math.min(end, e.end)),
     });
   }
 
