@@ -3,8 +3,8 @@
  * files resolves references across files, while each Bundle file gets its own.
  */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { createGunzip } from 'node:zlib';
 import type { ReaderOutput, SourceLocation } from '../source-event.ts';
 import { BundleScanner, type ScannedEntry } from './_bundle-scanner.ts';
 import { isJsonObject } from './_fhir-json.ts';
@@ -38,6 +38,20 @@ function pushUnparsable(out: ReaderOutput[], raw: string, location: SourceLocati
   pushInvalid(out, raw, location, reason, resourceType, recordId);
 }
 
+/** Whether a path names a gzip-compressed file (Bulk Data servers may compress their NDJSON). */
+function isGzipPath(path: string): boolean {
+  return path.endsWith('.gz');
+}
+
+/** The file's text in chunks, decompressed when it is gzip'd; UTF-8 sequences are never split. */
+function openText(path: string, chunkSize: number): AsyncIterable<string> {
+  const file = createReadStream(path, { highWaterMark: chunkSize });
+  const stream = isGzipPath(path) ? file.pipe(createGunzip({ chunkSize })) : file;
+  stream.setEncoding('utf8');
+  if (stream !== file) file.on('error', (err) => stream.destroy(err));
+  return stream as AsyncIterable<string>;
+}
+
 /**
  * Reads one NDJSON file, one resource per line (blank lines are ignored), yielding the outputs of each chunk
  * as one batch: one await per chunk rather than per record keeps the generator overhead out of the hot path.
@@ -51,8 +65,7 @@ export async function* readNdjsonFile(
   let out: ReaderOutput[] = [];
   let carry = '';
   let lineNo = 0;
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
-  for await (const chunk of stream as AsyncIterable<string>) {
+  for await (const chunk of openText(path, chunkSize)) {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf('\n', start);
@@ -117,8 +130,7 @@ export async function* readBundleFile(
   const name = basename(path);
   const scanner = new BundleScanner();
   let out: ReaderOutput[] = [];
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: chunkSize });
-  for await (const chunk of stream as AsyncIterable<string>) {
+  for await (const chunk of openText(path, chunkSize)) {
     const entries = scanner.push(chunk);
     for (const entry of entries) mapEntry(entry, path, name, ctx, out);
     if (out.length > 0) {
@@ -145,7 +157,8 @@ export async function* readBundleFile(
   } else if (!summary.hasEntryArray) {
     if (summary.resourceType !== undefined && summary.resourceType !== 'Bundle' && !summary.notAnObject) {
       // A single resource rather than a Bundle: small enough to read whole.
-      const text = await readFile(path, 'utf8');
+      let text = '';
+      for await (const chunk of openText(path, chunkSize)) text += chunk;
       let resource: unknown;
       try {
         resource = JSON.parse(text);

@@ -66,6 +66,15 @@ describe('readFhirBundle() on the 44 Synthea R4 bundles', () => {
     }
   });
 
+  it('yields the same outputs whatever the chunk size', async () => {
+    const manifest = JSON.parse(await readFile(join(folder, 'manifest.json'), 'utf8')) as ManifestEntry[];
+    for (const bundle of manifest.slice(0, 3)) {
+      const path = join(folder, 'bundles', bundle.file);
+      const whole = await collect(readFhirBundle(path));
+      expect(await collect(readFhirBundle(path, { chunkSize: 997 })), bundle.file).toEqual(whole);
+    }
+  });
+
   it('maps Synthea resources to the expected events', async () => {
     const outputs = await collect(
       readFhirBundle(join(folder, 'bundles', 'Abdul_Koepp_e925b0f3-8006-43f6-aa31-94bd215e55e7.json')),

@@ -1,4 +1,7 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ReaderOutput, VisitEvent } from '../source-event.ts';
 import { readFhirSource } from './read-fhir-source.ts';
@@ -79,6 +82,26 @@ describe('readFhirSource()', () => {
         reason: 'ConceptMap has no OMOP target in Polder; it is counted, not loaded',
       },
     ]);
+  });
+
+  it('reads gzip-compressed NDJSON and Bundles like plain ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polder-fhir-gz-'));
+    try {
+      const ndjson = join(sharedData('synthea-bulk-ndjson/10-patients'), 'Condition.000.ndjson');
+      const bundle = join(
+        sharedData('synthea-r4-bundles'),
+        'bundles',
+        'Abdul_Koepp_e925b0f3-8006-43f6-aa31-94bd215e55e7.json',
+      );
+      await writeFile(join(dir, 'Condition.000.ndjson.gz'), gzipSync(await readFile(ndjson)));
+      await writeFile(join(dir, 'Abdul.json.gz'), gzipSync(await readFile(bundle)));
+      const plain = [...(await collect(readFhirSource(ndjson))), ...(await collect(readFhirSource(bundle)))];
+      const zipped = await collect(readFhirSource(dir, { chunkSize: 4096 }));
+      const strip = (o: ReaderOutput): unknown => ({ ...o, location: { ...o.location, file: '' } });
+      expect(zipped.map(strip)).toEqual(plain.map(strip));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('says which path it cannot read', async () => {

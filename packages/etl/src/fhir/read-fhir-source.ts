@@ -17,6 +17,10 @@ const TYPE_ORDER: Readonly<Record<string, number>> = {
   Medication: 4,
 };
 
+function isNdjsonPath(path: string): boolean {
+  return path.endsWith('.ndjson') || path.endsWith('.ndjson.gz');
+}
+
 function typeRank(fileName: string): number {
   const dot = fileName.indexOf('.');
   return TYPE_ORDER[dot < 0 ? fileName : fileName.slice(0, dot)] ?? 5;
@@ -24,7 +28,7 @@ function typeRank(fileName: string): number {
 
 /**
  * Reads any FHIR source and yields all its outputs: an `.ndjson` file, a `.json` Bundle (or single
- * resource), or a directory of either (not recursive). In a directory, the NDJSON files form one source
+ * resource), or a directory of either (not recursive); each may be gzip'd (`.ndjson.gz`, `.json.gz`). In a directory, the NDJSON files form one source
  * (references resolve across them; a Bulk Data export's `log.ndjson` is not data and is left out), and each
  * `.json` file is its own Bundle.
  *
@@ -48,7 +52,7 @@ export async function* readFhirSource(
   const chunkSize = options?.chunkSize ?? DEFAULT_CHUNK_SIZE;
   if (!isDirectory) {
     const ctx = createReaderContext(options);
-    if (path.endsWith('.ndjson')) {
+    if (isNdjsonPath(path)) {
       for await (const batch of readNdjsonFile(path, ctx, chunkSize)) yield* batch;
       const out: ReaderOutput[] = [];
       flushPending(ctx, out);
@@ -60,7 +64,7 @@ export async function* readFhirSource(
   }
   const names = (await readdir(path)).sort();
   const ndjson = names
-    .filter((n) => n.endsWith('.ndjson') && n !== 'log.ndjson')
+    .filter((n) => isNdjsonPath(n) && n !== 'log.ndjson')
     .sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (ndjson.length > 0) {
     const ctx = createReaderContext(options);
@@ -72,7 +76,7 @@ export async function* readFhirSource(
     yield* out;
   }
   for (const name of names) {
-    if (!name.endsWith('.json')) continue;
+    if (!name.endsWith('.json') && !name.endsWith('.json.gz')) continue;
     const batches = readBundleFile(join(path, name), createReaderContext(options), chunkSize);
     for await (const batch of batches) yield* batch;
   }
