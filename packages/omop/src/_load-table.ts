@@ -151,6 +151,7 @@ export async function loadTable(
   const select = `SELECT ${selectList.join(', ')} FROM ${request.relation}`;
   const run = (source: string): Promise<number> =>
     inTransaction(connection, async () => {
+      let insert = 'INSERT INTO';
       if (request.mode === 'replace') {
         await connection.run(`DELETE FROM ${target}`);
       } else {
@@ -158,14 +159,23 @@ export async function loadTable(
           `SELECT EXISTS (SELECT 1 FROM ${target}) AS any_rows`,
         );
         if (existing.getRowsJS()[0]?.[0] === true) {
-          const keys = mergeKeyOf(request.table).map(quoteIdentifier);
-          const matches = keys.map((key) => `${target}.${key} = incoming.${key}`).join(' AND ');
-          await connection.run(
-            `DELETE FROM ${target} USING (SELECT DISTINCT ${keys.join(', ')} FROM (${source})) AS incoming WHERE ${matches}`,
-          );
+          const mergeKey = mergeKeyOf(request.table);
+          const primaryKey = request.table.fields
+            .filter((field) => field.primaryKey)
+            .map((field) => field.name);
+          if (mergeKey.join() === primaryKey.join()) {
+            // About twice as fast as delete-then-insert where the key is declared.
+            insert = 'INSERT OR REPLACE INTO';
+          } else {
+            const keys = mergeKey.map(quoteIdentifier);
+            const matches = keys.map((key) => `${target}.${key} = incoming.${key}`).join(' AND ');
+            await connection.run(
+              `DELETE FROM ${target} USING (SELECT DISTINCT ${keys.join(', ')} FROM (${source})) AS incoming WHERE ${matches}`,
+            );
+          }
         }
       }
-      const inserted = await connection.run(`INSERT INTO ${target} (${columnList}) ${source}`);
+      const inserted = await connection.run(`${insert} ${target} (${columnList}) ${source}`);
       return inserted.rowsChanged;
     });
   try {

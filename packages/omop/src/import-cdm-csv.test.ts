@@ -176,6 +176,25 @@ describe('importCdmCsv()', () => {
       expect(report.problems[0]?.message).toMatch(/OBSERVATION_PERIOD\.CSV: column ward has no place/);
     });
 
+    it('reads a tab-separated vocabulary file with stray quotes, merging it into the concepts already there', async () => {
+      await writeFile(
+        join(dir, 'concept.csv'),
+        'concept_id\tconcept_name\tdomain_id\tvocabulary_id\tconcept_class_id\tstandard_concept\tconcept_code\tvalid_start_date\tvalid_end_date\tinvalid_reason\n' +
+          '2000000001\t"Ward" 5\tObservation\tLocal\tUndefined\t\tW5\t19700101\t20991231\t\n',
+      );
+      await connection.run(`CREATE SCHEMA cdm`);
+      await importCdmCsv(connection, dir);
+      await connection.run(
+        `INSERT INTO cdm.concept VALUES (8507, 'MALE', 'Gender', 'Gender', 'Gender', 'S', 'M', DATE '1970-01-01', DATE '2099-12-31', NULL)`,
+      );
+      const report = await importCdmCsv(connection, dir);
+      expect(report.ok).toBe(true);
+      const names = await connection.runAndReadAll(
+        'SELECT concept_name FROM cdm.concept ORDER BY concept_id',
+      );
+      expect(names.getRowsJS()).toEqual([['MALE'], ['"Ward" 5']]);
+    });
+
     it('reports a bad value with the file name and still loads the other files', async () => {
       await writeFile(
         join(dir, 'person.csv'),

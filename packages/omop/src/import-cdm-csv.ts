@@ -95,15 +95,20 @@ async function describeSource(connection: DuckDBConnection, file: TableFile): Pr
     }));
     return { relation, columns };
   }
-  const delimiter = file.fileName.toLowerCase().includes('.tsv') ? '\t' : ',';
-  const header = splitHeader(await readFirstLine(file.path, file.gzipped), delimiter);
+  const firstLine = await readFirstLine(file.path, file.gzipped);
+  // A CDM export is comma-separated; a tab-separated file (Athena style, .tsv) is read without quoting.
+  const tabs =
+    file.fileName.toLowerCase().includes('.tsv') || (firstLine.includes('\t') && !firstLine.includes(','));
+  const delimiter = tabs ? '\t' : ',';
+  const header = splitHeader(firstLine, delimiter);
   if (header.length === 0) throw new Error(`Cannot import ${file.fileName}: the file has no header row`);
   const columns = header.map((name) => ({ name, type: 'VARCHAR' }));
   const columnTypes = header.map((name) => `${sqlString(name)}: 'VARCHAR'`).join(', ');
+  const quoting = tabs ? `quote = '', escape = ''` : `quote = '"', escape = '"'`;
   // Read as text and convert in SQL: the sniffer would guess INTEGER for 64-bit ids from the first rows.
   const relation =
-    `read_csv(${sqlString(file.path)}, header = true, delim = ${sqlString(delimiter)}, quote = '"', ` +
-    `escape = '"', auto_detect = false, columns = {${columnTypes}})`;
+    `read_csv(${sqlString(file.path)}, header = true, delim = ${sqlString(delimiter)}, ${quoting}, ` +
+    `auto_detect = false, columns = {${columnTypes}})`;
   return { relation, columns };
 }
 
