@@ -44,10 +44,6 @@ export function daysInMonth(year: number, month: number): number {
   return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
-function pad(n: number, width: number): string {
-  return String(n).padStart(width, '0');
-}
-
 /** Explains why the parts are not a valid date-time, or returns undefined when they are. */
 function explainParts(
   y: number,
@@ -167,21 +163,43 @@ export function compileDateFormat(pattern: string): CompiledDateFormat {
   const read = (value: string) => {
     if (value.length !== length) return undefined;
     for (const lit of literals) if (value.charCodeAt(lit.offset) !== lit.code) return undefined;
-    const get = (slot: Slot | undefined) =>
-      slot === undefined ? 0 : readDigits(value, slot.offset, slot.width);
-    const parts = [get(year), get(month), get(day), get(hour), get(minute), get(second)] as const;
+    const parts = [year, month, day, hour, minute, second].map((slot) =>
+      slot === undefined ? 0 : readDigits(value, slot.offset, slot.width),
+    ) as [number, number, number, number, number, number];
     return parts.some((p) => p < 0) ? undefined : parts;
   };
+
+  // The hot path: no allocation but the result, built from the value's own digits.
+  const yo = year?.offset ?? 0;
+  const moo = month?.offset ?? 0;
+  const dof = day?.offset ?? 0;
+  const ho = hour?.offset ?? 0;
+  const mio = minute?.offset ?? 0;
+  const so = second?.offset ?? -1;
+  const literalOffsets = literals.map((l) => l.offset);
+  const literalCodes = literals.map((l) => l.code);
+  const digitOffsets = slots.flatMap((s) => Array.from({ length: s.width }, (_, k) => s.offset + k));
 
   return {
     pattern,
     parse(value) {
-      const p = read(value);
-      if (p === undefined) return undefined;
-      const [y, mo, d, h, mi, s] = p;
-      if (explainParts(y, mo, d, h, mi, s) !== undefined) return undefined;
-      const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
-      return hour === undefined ? date : `${date}T${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}`;
+      if (value.length !== length) return undefined;
+      for (let k = 0; k < literalOffsets.length; k++) {
+        if (value.charCodeAt(literalOffsets[k] as number) !== literalCodes[k]) return undefined;
+      }
+      for (let k = 0; k < digitOffsets.length; k++) {
+        const c = value.charCodeAt(digitOffsets[k] as number);
+        if (c < 48 || c > 57) return undefined;
+      }
+      const y = readDigits(value, yo, 4);
+      const mo = readDigits(value, moo, 2);
+      const d = readDigits(value, dof, 2);
+      if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return undefined;
+      const date = `${value.slice(yo, yo + 4)}-${value.slice(moo, moo + 2)}-${value.slice(dof, dof + 2)}`;
+      if (hour === undefined) return date;
+      if (readDigits(value, ho, 2) > 23 || readDigits(value, mio, 2) > 59) return undefined;
+      if (so >= 0 && readDigits(value, so, 2) > 59) return undefined;
+      return `${date}T${value.slice(ho, ho + 2)}:${value.slice(mio, mio + 2)}:${so >= 0 ? value.slice(so, so + 2) : '00'}`;
     },
     explain(value) {
       const p = read(value);

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
-import { parse, type CsvError } from 'csv-parse';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { CsvError, parse } from 'csv-parse';
 import type { CsvEncoding } from './csv-mapping-config.ts';
 
 /** One record of a CSV file, with the 1-based line where it starts and its text without the line break. */
@@ -40,105 +41,95 @@ export function sniffDelimiter(text: string): string {
   return best;
 }
 
-async function* decodedChunks(path: string, encoding: CsvEncoding): AsyncGenerator<string> {
+function openSource(path: string, encoding: CsvEncoding): Readable {
   const highWaterMark = 256 * 1024;
-  if (encoding === 'windows-1252') {
-    const decoder = new TextDecoder('windows-1252');
-    for await (const chunk of createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>) {
-      yield decoder.decode(chunk, { stream: true });
-    }
-    yield decoder.decode();
-    return;
-  }
-  yield* createReadStream(path, {
-    encoding: encoding === 'latin1' ? 'latin1' : 'utf8',
-    highWaterMark,
-  }) as AsyncIterable<string>;
+  if (encoding !== 'windows-1252') return createReadStream(path, { highWaterMark });
+  // Buffer has no windows-1252 codec: decode to text here and hand csv-parse strings.
+  return Readable.from(
+    (async function* () {
+      const decoder = new TextDecoder('windows-1252');
+      for await (const chunk of createReadStream(path, { highWaterMark }) as AsyncIterable<Buffer>) {
+        yield decoder.decode(chunk, { stream: true });
+      }
+      yield decoder.decode();
+    })(),
+    { objectMode: false },
+  );
 }
 
-function countNewlines(text: string, end: number): number {
+async function readHead(path: string, bytes: number, encoding: CsvEncoding): Promise<string> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return new TextDecoder(encoding).decode(buffer.subarray(0, bytesRead));
+  } finally {
+    await handle.close();
+  }
+}
+
+function countNewlines(text: string): number {
   let n = 0;
   let i = text.indexOf('\n');
-  while (i >= 0 && i < end) {
+  while (i >= 0) {
     n += 1;
     i = text.indexOf('\n', i + 1);
   }
   return n;
 }
 
+const BATCH = 1024;
+
 /**
- * Streams the records of a CSV file in batches (one batch per chunk read), in constant memory. Empty
- * lines are left out but counted, so `line` is the true line of the file. Quotes inside unquoted values
- * are kept as text. A parse error that csv-parse cannot recover from (a quoted value that is never closed,
- * text after a closing quote) ends the file with a `CsvParseFailure`.
- * @throws when the file cannot be opened or read.
+ * Streams the records of a CSV file in batches, in constant memory. Empty lines are left out but counted,
+ * so `line` is the true line of the file. Quotes inside unquoted values are kept as text. A parse error
+ * that csv-parse cannot recover from (a quoted value that is never closed, text after a closing quote)
+ * ends the file with a `CsvParseFailure`.
+ * @throws the file system's error when the file cannot be opened or read.
  */
 export async function* readCsvRows(
   path: string,
   options: ReadCsvRowsOptions = {},
 ): AsyncGenerator<readonly CsvRow[] | CsvParseFailure> {
+  const encoding = options.encoding ?? 'utf-8';
+  const delimiter = options.delimiter ?? sniffDelimiter(await readHead(path, 64 * 1024, encoding));
+  const source = openSource(path, encoding);
+  const parser = parse({
+    delimiter,
+    raw: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    bom: true,
+    encoding: encoding === 'latin1' ? 'latin1' : 'utf8',
+  });
+  source.on('error', (e) => parser.destroy(e));
+  source.pipe(parser);
+
   let pending: CsvRow[] = [];
   let nextLine = 1;
-  let parser: ReturnType<typeof parse> | undefined;
-  let parseError: CsvError | Error | undefined;
-  let first = true;
-
-  // With `raw: true`, csv-parse hands over { record, raw }.
-  const onRecord = ({ record, raw: rawText }: { record: string[]; raw: string }): null => {
-    let raw = rawText;
-    // csv-parse appends the first character of the line break to `raw`.
-    const last = raw.charCodeAt(raw.length - 1);
-    if (last === 10 || last === 13) raw = raw.slice(0, -1);
-    const line = nextLine;
-    nextLine += 1 + (raw.length > 0 ? countNewlines(raw, raw.length) : 0);
-    if (record.length === 1 && record[0] === '' && raw.trim() === '') return null;
-    pending.push({ fields: record, line, raw });
-    return null;
-  };
-
-  const makeParser = (delimiter: string) => {
-    const p = parse({
-      delimiter,
-      raw: true,
-      relax_column_count: true,
-      relax_quotes: true,
-      on_record: onRecord as never,
-    });
-    p.on('error', (e: Error) => {
-      parseError ??= e;
-    });
-    p.resume();
-    return p;
-  };
-
-  const failure = (): CsvParseFailure => ({
-    failure: parseError?.message ?? 'unknown parse error',
-    line: nextLine,
-  });
-
-  for await (let chunk of decodedChunks(path, options.encoding ?? 'utf-8')) {
-    if (first) {
-      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
-      parser = makeParser(options.delimiter ?? sniffDelimiter(chunk));
-      first = false;
-    }
-    parser?.write(chunk);
-    if (pending.length > 0) {
-      yield pending;
-      pending = [];
-    }
-    if (parseError !== undefined) {
-      yield failure();
-      return;
-    }
-  }
-  if (parser === undefined) return;
-  parser.end();
   try {
-    await finished(parser);
+    for await (const item of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      let raw = item.raw;
+      // csv-parse appends the first character of the line break to `raw`.
+      const last = raw.charCodeAt(raw.length - 1);
+      if (last === 10 || last === 13) raw = raw.slice(0, -1);
+      const line = nextLine;
+      nextLine += 1 + countNewlines(raw);
+      const fields = item.record;
+      if (fields.length === 1 && fields[0] === '' && raw.trim() === '') continue;
+      pending.push({ fields, line, raw });
+      if (pending.length >= BATCH) {
+        yield pending;
+        pending = [];
+      }
+    }
   } catch (e) {
-    parseError ??= e as Error;
+    if (!(e instanceof CsvError)) throw e;
+    if (pending.length > 0) yield pending;
+    yield { failure: e.message, line: nextLine };
+    return;
+  } finally {
+    source.destroy();
   }
   if (pending.length > 0) yield pending;
-  if (parseError !== undefined) yield failure();
 }

@@ -274,7 +274,7 @@ describe('readCsvSource() on bad input', () => {
     expect(invalids(out).map((o) => o.reason)).toEqual([
       "labs_2020.csv line 2: column 'test' (concept) is empty; column 'taken' (start) is empty",
       "labs_2021.csv line 2: column 'patient_id' (personRef) is empty",
-      'nope.csv: the file does not exist; mapping.json files[2] names it',
+      'nope.csv: the file does not exist; nothing was read (mapping.json files[2])',
     ]);
   });
 

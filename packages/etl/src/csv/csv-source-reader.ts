@@ -3,7 +3,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import type { InvalidRecord, ReaderOutput } from '../source-event.ts';
 import type { CsvEventKind, CsvFileMapping, CsvMappingConfig } from './csv-mapping-config.ts';
 import { readCsvMappingConfig } from './_validate-config.ts';
-import { readCsvRows, type CsvRow } from './_read-csv-rows.ts';
+import { readCsvRows, type CsvParseFailure, type CsvRow } from './_read-csv-rows.ts';
 import { compileRowMapper, type RowMapperContext } from './_row-mapper.ts';
 import { readSourceToConceptMap, type SourceToConceptMapRow } from './source-to-concept-map.ts';
 
@@ -130,17 +130,19 @@ export async function* readCsvSource(
         refPrefixes: prefixes,
         today,
       };
-      yield* readMappedFile(context);
+      // Batches keep the per-row cost to one generator hop.
+      for await (const batch of readMappedFile(context)) for (const o of batch) yield o;
     }
   }
 }
 
-async function* readMappedFile(context: RowMapperContext): AsyncGenerator<ReaderOutput> {
+async function* readMappedFile(context: RowMapperContext): AsyncGenerator<readonly ReaderOutput[]> {
   const { mapping, file, fileName, configName, mappingIndex } = context;
   let mapRow: ((row: CsvRow) => ReaderOutput) | undefined;
   let missingReason: string | undefined;
   let headerRaw = '';
-  let skippedRows = 0;
+  let unreadRows = 0;
+  let lastLine = 0;
   let sawHeader = mapping.columnNames !== undefined;
 
   const useHeader = (header: readonly string[]) => {
@@ -156,62 +158,55 @@ async function* readMappedFile(context: RowMapperContext): AsyncGenerator<Reader
   };
   if (mapping.columnNames !== undefined) useHeader(mapping.columnNames);
 
-  let rows: AsyncGenerator<readonly CsvRow[] | { failure: string; line: number }>;
   try {
-    rows = readCsvRows(file, {
+    const rows = readCsvRows(file, {
       delimiter: mapping.delimiter ?? context.defaults.delimiter ?? ',',
       encoding: mapping.encoding ?? context.defaults.encoding ?? 'utf-8',
     });
     for await (const batch of rows) {
-      if (!Array.isArray(batch)) {
-        const f = batch as { failure: string; line: number };
-        yield fileProblem(
-          mapping,
-          file,
-          `${fileName} line ${f.line}: the CSV cannot be parsed from this line on (${f.failure}); the rows from line ${f.line} to the end of the file were not read`,
-          '',
-          f.line,
-        );
-        break;
+      if (!isRowBatch(batch)) {
+        const reason =
+          `${fileName} line ${batch.line}: the CSV cannot be parsed from this line on (${batch.failure}); ` +
+          `the rows from line ${batch.line} to the end of the file were not read`;
+        yield [fileProblem(mapping, file, reason, '', batch.line)];
+        return;
       }
-      for (const row of batch as readonly CsvRow[]) {
+      const outputs: ReaderOutput[] = [];
+      for (const row of batch) {
+        lastLine = row.line;
         if (!sawHeader) {
           sawHeader = true;
           headerRaw = row.raw;
           useHeader(row.fields);
-          continue;
+        } else if (mapRow !== undefined) {
+          outputs.push(mapRow(row));
+        } else {
+          unreadRows += 1;
         }
-        if (mapRow !== undefined) yield mapRow(row);
-        else skippedRows += 1;
       }
+      if (outputs.length > 0) yield outputs;
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (typeof err.code !== 'string' || !err.syscall) throw e;
+    if (typeof err.code !== 'string' || err.syscall === undefined) throw e;
     const why =
       err.code === 'ENOENT' ? 'the file does not exist' : `the file cannot be read (${err.message})`;
-    yield fileProblem(mapping, file, `${fileName}: ${why}; ${configName} files[${mappingIndex}] names it`);
+    const which = lastLine === 0 ? 'nothing was read' : `the rows after line ${lastLine} were not read`;
+    yield [
+      fileProblem(mapping, file, `${fileName}: ${why}; ${which} (${configName} files[${mappingIndex}])`),
+    ];
     return;
   }
   if (!sawHeader) {
-    yield fileProblem(
-      mapping,
-      file,
-      `${fileName}: the file is empty (it has no header row); nothing was read`,
-      '',
-      1,
-    );
-    return;
+    yield [fileProblem(mapping, file, `${fileName}: the file is empty (it has no header row)`, '', 1)];
+  } else if (missingReason !== undefined) {
+    const rows = `${unreadRows} data row${unreadRows === 1 ? '' : 's'}`;
+    yield [fileProblem(mapping, file, `${missingReason} (${rows})`, headerRaw, 1)];
   }
-  if (missingReason !== undefined) {
-    yield fileProblem(
-      mapping,
-      file,
-      `${missingReason} (${skippedRows} data row${skippedRows === 1 ? '' : 's'})`,
-      headerRaw,
-      1,
-    );
-  }
+}
+
+function isRowBatch(item: readonly CsvRow[] | CsvParseFailure): item is readonly CsvRow[] {
+  return Array.isArray(item);
 }
 
 /**
