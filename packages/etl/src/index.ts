@@ -17,7 +17,7 @@ export type { SourceToConceptMapRow, ReadSourceToConceptMapOptions } from './csv
 export type { FhirReaderOptions, FhirSkippedRecord } from './fhir/fhir-reader-options.ts';
 export { readFhirNdjson } from './fhir/read-fhir-ndjson.ts';
 export { readFhirBundle } from './fhir/read-fhir-bundle.ts';
-export { readFhirSource } from './fhir/read-fhir-source.ts';
+export { readFhirSource, readFhirSourceBatches } from './fhir/read-fhir-source.ts';
 
 // Data-quality run (packages/etl/src/dq)
 export { runDataQuality, recordDataQualityRun } from './dq/run-data-quality.ts';

@@ -27,5 +27,7 @@ export async function* readFhirBundle(
     createReaderContext(options),
     options?.chunkSize ?? DEFAULT_CHUNK_SIZE,
   );
-  for await (const batch of batches) yield* batch;
+  for await (const batch of batches) {
+    for (const output of batch) yield output;
+  }
 }

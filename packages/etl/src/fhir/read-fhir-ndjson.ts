@@ -21,7 +21,10 @@ export async function* readFhirNdjson(
   options?: FhirReaderOptions,
 ): AsyncGenerator<ReaderOutput> {
   const ctx = createReaderContext(options);
-  for await (const batch of readNdjsonFile(path, ctx, options?.chunkSize ?? DEFAULT_CHUNK_SIZE)) yield* batch;
+  const batches = readNdjsonFile(path, ctx, options?.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  for await (const batch of batches) {
+    for (const output of batch) yield output;
+  }
   const out: ReaderOutput[] = [];
   flushPending(ctx, out);
   yield* out;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ReaderOutput, VisitEvent } from '../source-event.ts';
-import { readFhirSource } from './read-fhir-source.ts';
+import { readFhirSource, readFhirSourceBatches } from './read-fhir-source.ts';
 import { collect, recordIdOf, sharedData } from './_test-support.ts';
 
 function countBy(outputs: readonly ReaderOutput[], key: (o: ReaderOutput) => string): Record<string, number> {
@@ -36,6 +36,14 @@ describe('readFhirSource()', () => {
     const careSites = new Set(outputs.filter((o) => o.kind === 'careSite').map((o) => recordIdOf(o)));
     const visits = outputs.filter((o): o is VisitEvent => o.kind === 'visit');
     expect(visits.every((v) => v.careSiteRef !== undefined && careSites.has(v.careSiteRef))).toBe(true);
+  });
+
+  it('yields the same outputs in batches', async () => {
+    const folder = sharedData('synthea-bulk-ndjson/10-patients');
+    const batches: ReaderOutput[][] = [];
+    for await (const batch of readFhirSourceBatches(folder, { chunkSize: 256 * 1024 })) batches.push(batch);
+    expect(batches.length).toBeGreaterThan(13);
+    expect(batches.flat()).toEqual(await collect(readFhirSource(folder)));
   });
 
   it('reads a directory of Bundles, each on its own', async () => {

@@ -28,9 +28,9 @@ function typeRank(fileName: string): number {
 
 /**
  * Reads any FHIR source and yields all its outputs: an `.ndjson` file, a `.json` Bundle (or single
- * resource), or a directory of either (not recursive); each may be gzip'd (`.ndjson.gz`, `.json.gz`). In a directory, the NDJSON files form one source
- * (references resolve across them; a Bulk Data export's `log.ndjson` is not data and is left out), and each
- * `.json` file is its own Bundle.
+ * resource), or a directory of either (not recursive); each may be gzip'd (`.ndjson.gz`, `.json.gz`). In a
+ * directory, the NDJSON files form one source (references resolve across them; a Bulk Data export's
+ * `log.ndjson` is not data and is left out), and each `.json` file is its own Bundle.
  *
  * @example
  * ```ts
@@ -41,6 +41,24 @@ export async function* readFhirSource(
   path: string,
   options?: FhirReaderOptions,
 ): AsyncGenerator<ReaderOutput> {
+  for await (const batch of readFhirSourceBatches(path, options)) {
+    for (const output of batch) yield output;
+  }
+}
+
+/**
+ * `readFhirSource` in batches (the outputs of one read chunk each, in order): a consumer that works in
+ * batches anyway, such as a loader, saves the cost of one await per record (≈0.3 µs each).
+ *
+ * @example
+ * ```ts
+ * for await (const batch of readFhirSourceBatches('/exports/2026-11-01')) await loader.addAll(batch);
+ * ```
+ */
+export async function* readFhirSourceBatches(
+  path: string,
+  options?: FhirReaderOptions,
+): AsyncGenerator<ReaderOutput[]> {
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(path)).isDirectory();
@@ -53,12 +71,12 @@ export async function* readFhirSource(
   if (!isDirectory) {
     const ctx = createReaderContext(options);
     if (isNdjsonPath(path)) {
-      for await (const batch of readNdjsonFile(path, ctx, chunkSize)) yield* batch;
+      yield* readNdjsonFile(path, ctx, chunkSize);
       const out: ReaderOutput[] = [];
       flushPending(ctx, out);
-      yield* out;
+      if (out.length > 0) yield out;
     } else {
-      for await (const batch of readBundleFile(path, ctx, chunkSize)) yield* batch;
+      yield* readBundleFile(path, ctx, chunkSize);
     }
     return;
   }
@@ -68,16 +86,14 @@ export async function* readFhirSource(
     .sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (ndjson.length > 0) {
     const ctx = createReaderContext(options);
-    for (const name of ndjson) {
-      for await (const batch of readNdjsonFile(join(path, name), ctx, chunkSize)) yield* batch;
-    }
+    for (const name of ndjson) yield* readNdjsonFile(join(path, name), ctx, chunkSize);
     const out: ReaderOutput[] = [];
     flushPending(ctx, out);
-    yield* out;
+    if (out.length > 0) yield out;
   }
   for (const name of names) {
-    if (!name.endsWith('.json') && !name.endsWith('.json.gz')) continue;
-    const batches = readBundleFile(join(path, name), createReaderContext(options), chunkSize);
-    for await (const batch of batches) yield* batch;
+    if (name.endsWith('.json') || name.endsWith('.json.gz')) {
+      yield* readBundleFile(join(path, name), createReaderContext(options), chunkSize);
+    }
   }
 }
