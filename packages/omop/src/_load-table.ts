@@ -12,8 +12,9 @@ export interface SourceColumn {
  * How rows already in the target table are treated.
  * - `replace`: the table is emptied first (a CDM export is a full snapshot of its tables).
  * - `merge`: rows whose natural key appears in the source are replaced, all others kept (upsert).
+ * - `keep`: rows already there win; only rows with a new natural key are inserted.
  */
-export type LoadMode = 'replace' | 'merge';
+export type LoadMode = 'replace' | 'merge' | 'keep';
 
 /** How text dates are written in the source. */
 export type DateStyle = 'athena' | 'flexible';
@@ -152,6 +153,7 @@ export async function loadTable(
   const run = (source: string): Promise<number> =>
     inTransaction(connection, async () => {
       let insert = 'INSERT INTO';
+      let rows = source;
       if (request.mode === 'replace') {
         await connection.run(`DELETE FROM ${target}`);
       } else {
@@ -163,19 +165,22 @@ export async function loadTable(
           const primaryKey = request.table.fields
             .filter((field) => field.primaryKey)
             .map((field) => field.name);
-          if (mergeKey.join() === primaryKey.join()) {
+          const declared = mergeKey.join() === primaryKey.join();
+          const keys = mergeKey.map(quoteIdentifier);
+          const matches = keys.map((key) => `${target}.${key} = incoming.${key}`).join(' AND ');
+          if (request.mode === 'keep') {
+            rows = `SELECT * FROM (${source}) AS incoming WHERE NOT EXISTS (SELECT 1 FROM ${target} WHERE ${matches})`;
+          } else if (declared) {
             // About twice as fast as delete-then-insert where the key is declared.
             insert = 'INSERT OR REPLACE INTO';
           } else {
-            const keys = mergeKey.map(quoteIdentifier);
-            const matches = keys.map((key) => `${target}.${key} = incoming.${key}`).join(' AND ');
             await connection.run(
               `DELETE FROM ${target} USING (SELECT DISTINCT ${keys.join(', ')} FROM (${source})) AS incoming WHERE ${matches}`,
             );
           }
         }
       }
-      const inserted = await connection.run(`${insert} ${target} (${columnList}) ${source}`);
+      const inserted = await connection.run(`${insert} ${target} (${columnList}) ${rows}`);
       return inserted.rowsChanged;
     });
   try {
@@ -193,11 +198,11 @@ export async function loadTable(
     }
     const k = quoteIdentifier(key.name);
     const others = fieldNames.filter((name) => name !== k);
-    const keep = request.mode === 'merge' ? `, (SELECT max(${k}) FROM ${target})` : '';
+    const kept = request.mode === 'replace' ? '' : `, (SELECT max(${k}) FROM ${target})`;
     const renumbered = `
       WITH incoming AS (${select}),
       ranked AS (SELECT *, row_number() OVER (PARTITION BY ${k} ORDER BY ${fieldNames.join(', ')}) AS polder_rank FROM incoming),
-      top AS (SELECT greatest(coalesce(max(${k}), 0)${keep}) AS top_id FROM incoming)
+      top AS (SELECT greatest(coalesce(max(${k}), 0)${kept}) AS top_id FROM incoming)
       SELECT ${columnList} FROM ranked WHERE polder_rank = 1
       UNION ALL
       SELECT top.top_id + row_number() OVER (ORDER BY ${k}, polder_rank) AS ${k}${others.map((o) => `, ${o}`).join('')}

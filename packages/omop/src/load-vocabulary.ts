@@ -35,7 +35,8 @@ export interface LoadVocabularyOptions {
    * `merge` (default) upserts by each table's natural key (concept_id; concept_id_1 + concept_id_2 +
    * relationship_id; …): rows of other vocabularies stay, so a site's custom vocabulary and Athena's can be
    * loaded one after the other. `replace` empties every table whose file is present first: use it to
-   * refresh a full Athena download, where rows that Athena dropped must go too.
+   * refresh a full Athena download, where rows that Athena dropped must go too. `keep` only adds rows
+   * with new keys and leaves the rows already there alone (how the starter vocabulary loads).
    * @default 'merge'
    */
   readonly mode?: LoadMode;

@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   countVocabularyRows,
+  createCdmSchema,
   fhirSystemVocabularies,
   loadStarterVocabulary,
   starterVocabularyDir,
@@ -36,6 +37,18 @@ describe('loadStarterVocabulary()', () => {
     const first = await countVocabularyRows(connection);
     await loadStarterVocabulary(connection);
     expect(await countVocabularyRows(connection)).toEqual(first);
+  });
+
+  it('never overwrites rows already there, such as a newer Athena vocabulary', async () => {
+    await createCdmSchema(connection);
+    await connection.run(
+      `INSERT INTO cdm.concept VALUES (8507, 'MALE (Athena)', 'Gender', 'Gender', 'Gender', 'S', 'M', DATE '1970-01-01', DATE '2099-12-31', NULL)`,
+    );
+    const report = await loadStarterVocabulary(connection);
+    expect(await rows('SELECT concept_name FROM cdm.concept WHERE concept_id = 8507')).toEqual([
+      ['MALE (Athena)'],
+    ]);
+    expect(report.counts.concept).toBe((await countVocabularyRows(connection)).concept - 1);
   });
 
   it('holds every well-known concept, standard except 0', async () => {

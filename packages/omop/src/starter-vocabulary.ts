@@ -17,9 +17,10 @@ export interface LoadStarterVocabularyOptions {
 }
 
 /**
- * Loads the bundled starter vocabulary into the CDM vocabulary tables. It merges by natural key, so it can
- * be loaded before or after a full Athena vocabulary without removing Athena's rows (Athena's version of a
- * concept loaded later wins), and loading it twice changes nothing.
+ * Loads the bundled starter vocabulary into the CDM vocabulary tables. Rows already there win (mode `keep`):
+ * loaded after a full Athena vocabulary it only adds what Athena lacks (the FHIR source_to_concept_map, the
+ * custom vocabularies) and never downgrades Athena's newer rows; an Athena vocabulary loaded afterwards with
+ * the default `merge` replaces the starter's versions. Loading it twice changes nothing.
  *
  * @example
  * await createCdmSchema(connection);
@@ -31,7 +32,7 @@ export async function loadStarterVocabulary(
   options: LoadStarterVocabularyOptions = {},
 ): Promise<VocabularyLoadReport> {
   const report = await loadVocabulary(connection, starterVocabularyDir, {
-    mode: 'merge',
+    mode: 'keep',
     ...(options.schema === undefined ? {} : { schema: options.schema }),
   });
   const failed = report.tables.find((table) => table.status === 'failed');
