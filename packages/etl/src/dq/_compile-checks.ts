@@ -132,10 +132,26 @@ function describe(type: DqdCheckType, values: Record<string, string | number | u
 export class CheckCompiler {
   private readonly schema: string;
   private readonly catalog: CdmCatalog;
+  private readonly uniqueKeys: ReadonlySet<string>;
 
-  constructor(schema: string, catalog: CdmCatalog) {
+  /** `uniqueKeys`: "table.column" of single-column primary keys and unique constraints in the schema. */
+  constructor(schema: string, catalog: CdmCatalog, uniqueKeys: ReadonlySet<string> = new Set()) {
     this.schema = schema;
     this.catalog = catalog;
+    this.uniqueKeys = uniqueKeys;
+  }
+
+  /**
+   * Rows of a lookup table, one per key: as they are when the key is declared unique (DuckDB enforces it),
+   * else aggregated per key so that a repeated key cannot multiply the checked rows.
+   */
+  private keyed(table: string, key: string, columns: readonly [string, string][]): string {
+    if (this.uniqueKeys.has(`${table}.${key}`)) {
+      const select = [id(key), ...columns.map(([expression, alias]) => `${expression} AS ${alias}`)];
+      return `(SELECT ${select.join(', ')} FROM ${this.table(table)})`;
+    }
+    const select = [id(key), ...columns.map(([expression, alias]) => `min(${expression}) AS ${alias}`)];
+    return `(SELECT ${select.join(', ')} FROM ${this.table(table)} GROUP BY ${id(key)})`;
   }
 
   private table(name: string): string {
@@ -163,36 +179,57 @@ export class CheckCompiler {
 
   // Row-preserving joins against the checked table `t`, each on a key made unique first.
   private personJoin(): RowPreservingJoin {
-    return {
-      id: 'p',
-      sql: `LEFT JOIN (SELECT person_id, min(CAST(birth_datetime AS DATE)) AS birth_date, min(year_of_birth) AS year_of_birth,
-        min(month_of_birth) AS month_of_birth, min(day_of_birth) AS day_of_birth, min(gender_concept_id) AS gender_concept_id
-        FROM ${this.table('person')} GROUP BY person_id) p ON p.person_id = t.person_id`,
-    };
+    // Birth as DQD takes it: plausibleAfterBirth the first day of the month of birth when there is no
+    // birth_datetime, plausibleTemporalAfter the middle of the year of birth.
+    const person = this.keyed('person', 'person_id', [
+      [
+        `coalesce(CAST(birth_datetime AS DATE), TRY_CAST(printf('%04d-%02d-%02d', year_of_birth, coalesce(month_of_birth, 1), coalesce(day_of_birth, 1)) AS DATE))`,
+        'birth_date',
+      ],
+      [
+        `coalesce(CAST(birth_datetime AS DATE), TRY_CAST(printf('%04d-06-01', year_of_birth) AS DATE))`,
+        'birth_mid_year',
+      ],
+    ]);
+    return { id: 'p', sql: `LEFT JOIN ${person} p ON p.person_id = t.person_id` };
   }
 
   private deathJoin(): RowPreservingJoin {
-    return {
-      id: 'de',
-      sql: `LEFT JOIN (SELECT person_id, min(CAST(death_date AS DATE)) AS death_date FROM ${this.table('death')}
-        GROUP BY person_id) de ON de.person_id = t.person_id`,
-    };
+    const death = this.keyed('death', 'person_id', [['CAST(death_date AS DATE)', 'death_date']]);
+    return { id: 'de', sql: `LEFT JOIN ${death} de ON de.person_id = t.person_id` };
   }
 
   private visitJoin(): RowPreservingJoin {
-    return {
-      id: 'vo',
-      sql: `LEFT JOIN (SELECT visit_occurrence_id, min(CAST(visit_start_date AS DATE)) AS visit_start_date,
-        max(CAST(visit_end_date AS DATE)) AS visit_end_date FROM ${this.table('visit_occurrence')}
-        GROUP BY visit_occurrence_id) vo ON vo.visit_occurrence_id = t.visit_occurrence_id`,
-    };
+    const visit = this.keyed('visit_occurrence', 'visit_occurrence_id', [
+      ['CAST(visit_start_date AS DATE)', 'visit_start_date'],
+      ['CAST(visit_end_date AS DATE)', 'visit_end_date'],
+    ]);
+    return { id: 'vo', sql: `LEFT JOIN ${visit} vo ON vo.visit_occurrence_id = t.visit_occurrence_id` };
   }
 
-  private foreignKeyJoin(field: string, fkTable: string, fkField: string): RowPreservingJoin {
+  /** The join that finds a foreign key's target; person and visit share the joins of other checks. */
+  private foreignKeyJoin(
+    field: string,
+    fkTable: string,
+    fkField: string,
+  ): { join: RowPreservingJoin; found: string } {
+    if (field === 'person_id' && fkTable === 'person' && fkField === 'person_id') {
+      return { join: this.personJoin(), found: 'p.person_id' };
+    }
+    if (
+      field === 'visit_occurrence_id' &&
+      fkTable === 'visit_occurrence' &&
+      fkField === 'visit_occurrence_id'
+    ) {
+      return { join: this.visitJoin(), found: 'vo.visit_occurrence_id' };
+    }
     const alias = id(`fk_${field}`);
+    const keys = this.uniqueKeys.has(`${fkTable}.${fkField}`)
+      ? `(SELECT ${id(fkField)} AS k FROM ${this.table(fkTable)})`
+      : `(SELECT DISTINCT ${id(fkField)} AS k FROM ${this.table(fkTable)})`;
     return {
-      id: `fk_${field}`,
-      sql: `LEFT JOIN (SELECT DISTINCT ${id(fkField)} AS k FROM ${this.table(fkTable)}) ${alias} ON ${alias}.k = t.${id(field)}`,
+      join: { id: `fk_${field}`, sql: `LEFT JOIN ${keys} ${alias} ON ${alias}.k = t.${id(field)}` },
+      found: `${alias}.k`,
     };
   }
 
@@ -215,10 +252,6 @@ export class CheckCompiler {
       denominator: considered === null ? 'count(*)' : countWhere(considered),
       violatingRowsSql: `SELECT t.* FROM ${fromSql(from)} WHERE ${where}`,
     };
-  }
-
-  private birthDate(): string {
-    return `coalesce(p.birth_date, TRY_CAST(printf('%04d-%02d-%02d', p.year_of_birth, coalesce(p.month_of_birth, 1), coalesce(p.day_of_birth, 1)) AS DATE))`;
   }
 
   /** All checks that apply to the schema. */
@@ -397,6 +430,8 @@ export class CheckCompiler {
           return this.scan(table, `${column} IS NOT NULL`, check);
         }
         case 'isPrimaryKey': {
+          // DuckDB enforces a declared key: no repeats are possible, only the rows need counting.
+          if (this.uniqueKeys.has(`${table}.${field}`)) return this.scan(table, null, 'false');
           const groups = `(SELECT ${column} AS k, count(*) AS n FROM ${this.table(table)} t GROUP BY 1) g`;
           return {
             batchId: `primaryKey:${table}.${field}`,
@@ -415,9 +450,8 @@ export class CheckCompiler {
               violatingRows: `SELECT t.* FROM ${this.table(table)} t WHERE ${column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${this.table('concept')} co WHERE co.concept_id = ${column})`,
             });
           }
-          return this.scan(table, null, `${column} IS NOT NULL AND ${id(`fk_${field}`)}.k IS NULL`, [
-            this.foreignKeyJoin(field, fkTable, fkField),
-          ]);
+          const { join, found } = this.foreignKeyJoin(field, fkTable, fkField);
+          return this.scan(table, null, `${column} IS NOT NULL AND ${found} IS NULL`, [join]);
         }
         case 'fkDomain':
         case 'fkClass':
@@ -477,9 +511,7 @@ export class CheckCompiler {
           }
           if (afterTable === 'person' && afterField === 'birth_datetime') {
             needs([table, 'person_id'], ['person', 'birth_datetime'], ['person', 'year_of_birth']);
-            // Without a birth date DQD takes the middle of the year of birth.
-            const birth = `coalesce(p.birth_date, TRY_CAST(printf('%04d-06-01', p.year_of_birth) AS DATE))`;
-            return this.scan(table, null, `${birth} > ${asDate}`, [this.personJoin()]);
+            return this.scan(table, null, `p.birth_mid_year > ${asDate}`, [this.personJoin()]);
           }
           throw new Error(`Cannot compile plausibleTemporalAfter against ${afterTable}.${afterField}`);
         }
@@ -498,9 +530,7 @@ export class CheckCompiler {
           );
         case 'plausibleAfterBirth':
           needs([table, 'person_id'], ['person', 'birth_datetime'], ['person', 'year_of_birth']);
-          return this.scan(table, `${column} IS NOT NULL`, `${asDate} < ${this.birthDate()}`, [
-            this.personJoin(),
-          ]);
+          return this.scan(table, `${column} IS NOT NULL`, `${asDate} < p.birth_date`, [this.personJoin()]);
         case 'plausibleStartBeforeEnd': {
           const end = parameters.endField ?? '';
           needs([table, end]);
@@ -634,7 +664,7 @@ export class CheckCompiler {
       reads.push([table, 'person_id'], ['person', 'gender_concept_id']);
       const descendants = name === 'plausibleGenderUseDescendants';
       if (descendants) reads.push(['concept_ancestor', 'descendant_concept_id']);
-      const person = `LEFT JOIN (SELECT person_id, min(gender_concept_id) AS gender_concept_id FROM ${this.table('person')} GROUP BY person_id) p ON p.person_id = t.person_id`;
+      const person = `LEFT JOIN ${this.keyed('person', 'person_id', [['gender_concept_id', 'gender_concept_id']])} p ON p.person_id = t.person_id`;
       const ancestors = parameters.ancestorConceptIds ?? [conceptId];
       const concepts = descendants
         ? `(SELECT descendant_concept_id FROM ${this.table('concept_ancestor')} WHERE ancestor_concept_id IN (${ancestors.join(', ')}))`

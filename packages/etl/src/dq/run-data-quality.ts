@@ -20,6 +20,12 @@ export interface DataQualityOptions {
   readonly checkNames?: readonly string[];
   /** Store a summary row in polder.dq_run. @default true */
   readonly persist?: boolean;
+  /** Called after each batch query (for benchmarks and diagnosis of slow checks). */
+  readonly onBatch?: (batch: {
+    readonly batchId: string;
+    readonly checks: number;
+    readonly ms: number;
+  }) => void;
 }
 
 interface Measured {
@@ -51,6 +57,20 @@ async function readCatalog(connection: DuckDBConnection, schema: string): Promis
     catalog.set(name, columns);
   }
   return catalog;
+}
+
+/** "table.column" of the schema's single-column primary keys and unique constraints. */
+async function readUniqueKeys(connection: DuckDBConnection, schema: string): Promise<Set<string>> {
+  const reader = await connection.runAndReadAll(
+    `SELECT table_name, constraint_column_names[1] FROM duckdb_constraints()
+     WHERE schema_name = $schema AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') AND len(constraint_column_names) = 1`,
+    { schema },
+  );
+  return new Set(
+    reader
+      .getRows()
+      .map(([table, column]) => `${String(table).toLowerCase()}.${String(column).toLowerCase()}`),
+  );
 }
 
 interface Member {
@@ -140,7 +160,10 @@ async function runAll(
     while (next < batches.length) {
       const batch = batches[next++];
       if (!batch) continue;
+      const started = performance.now();
       for (const [id, outcome] of await runBatchOrEach(own, batch)) outcomes.set(id, outcome);
+      const batchId = batch[0]?.sql.batchId ?? '';
+      options.onBatch?.({ batchId, checks: batch.length, ms: Math.round(performance.now() - started) });
     }
   };
   try {
@@ -312,7 +335,8 @@ export async function runDataQuality(
   const cdmSchema = options.cdmSchema ?? 'cdm';
   const catalog = await readCatalog(connection, cdmSchema);
   const wanted = options.checkNames ? new Set(options.checkNames) : undefined;
-  const checks = new CheckCompiler(cdmSchema, catalog)
+  const uniqueKeys = await readUniqueKeys(connection, cdmSchema);
+  const checks = new CheckCompiler(cdmSchema, catalog, uniqueKeys)
     .compileAll()
     .filter((check) => wanted === undefined || wanted.has(check.checkName));
 
