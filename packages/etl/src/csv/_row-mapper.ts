@@ -14,6 +14,7 @@ import type {
   SourceCoding,
   SourceConcept,
   SourceLocation,
+  SourceEvent,
   SourceValue,
   VisitDetailEvent,
   VisitEvent,
@@ -50,8 +51,10 @@ export interface RowMapperContext {
   readonly defaults: CsvFormatOptions;
   /** The id prefix of each kind's files, where the kind has exactly one. */
   readonly refPrefixes: ReadonlyMap<CsvEventKind, string>;
-  /** Today as yyyy-mm-dd: birth and death dates after it are invalid. */
+  /** Today as yyyy-mm-dd: dates after it are invalid. */
   readonly today: string;
+  /** Dates in years before this one are invalid. */
+  readonly earliestYear: number;
 }
 
 /** A column the mapping names but the file lacks. */
@@ -97,7 +100,8 @@ export function compileRowMapper(
   context: RowMapperContext,
   header: readonly string[],
 ): { readonly mapRow: RowMapper } | { readonly missing: readonly MissingColumn[] } {
-  const { mapping, file, today } = context;
+  const { mapping, file, today, earliestYear } = context;
+  const earliest = `${String(earliestYear).padStart(4, '0')}-01-01`;
   const missing: MissingColumn[] = [];
   const nulls = new Set(mapping.nullValues ?? context.defaults.nullValues ?? []);
   const decimalComma = mapping.decimalComma ?? context.defaults.decimalComma ?? false;
@@ -162,10 +166,15 @@ export function compileRowMapper(
     const name = typeof spec === 'string' ? spec : spec.column;
     const parser = typeof spec === 'string' ? fileDates : new DateParser(spec.dateFormats);
     const col = column(name, `columns.${field}`, field);
+    const label = field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+    const empty =
+      field === 'birthDate'
+        ? `column '${col.name}' (birthDate) is empty; OMOP needs a year of birth`
+        : `column '${col.name}' (${field}) is empty`;
     return (fields: readonly string[], problems: Problems): string | undefined => {
       const v = cell(fields, col);
       if (v === undefined) {
-        if (required) problems.push(`column '${col.name}' (${field}) is empty`);
+        if (required) problems.push(empty);
         return undefined;
       }
       const iso = parser.parse(v);
@@ -174,7 +183,12 @@ export function compileRowMapper(
         problems.push(
           `column '${col.name}' value '${v}' is not ${parser.describe()}${why === undefined ? '' : ` (${why})`}`,
         );
+        return undefined;
       }
+      const day = iso.slice(0, 10);
+      if (day > today) problems.push(`${label} ${day} (column '${col.name}') lies in the future`);
+      else if (day < earliest)
+        problems.push(`${label} ${day} (column '${col.name}') lies before ${earliestYear}`);
       return iso;
     };
   };
@@ -338,7 +352,7 @@ export function compileRowMapper(
       event.resourceType = resourceType;
       event.location = location;
       event.raw = row.raw;
-      if (event.kind === 'person') checkPersonDates(event, today, problems);
+      checkOrder(event, problems);
       if (problems.length > 0) return invalid(context, row, location, sourceId, problems.join('; '));
       return event as ReaderOutput;
     },
@@ -363,17 +377,23 @@ function invalid(
   return result;
 }
 
-function checkPersonDates(event: Writable<PersonEvent>, today: string, problems: Problems): void {
-  const birth = event.birthDate?.slice(0, 10);
-  const death = event.deathDate?.slice(0, 10);
-  if (birth !== undefined) {
-    if (birth > today) problems.push(`birth date ${birth} lies in the future`);
-    else if (birth < '1900-01-01') problems.push(`birth date ${birth} lies before 1900`);
-  }
-  if (death !== undefined) {
-    if (death > today) problems.push(`death date ${death} lies in the future`);
-    if (birth !== undefined && death < birth)
-      problems.push(`death date ${death} lies before birth date ${birth}`);
+/** True when instant `a` lies before `b`; a date without time compares by day. */
+function isBefore(a: string, b: string): boolean {
+  if (a.length === 10 || b.length === 10) return a.slice(0, 10) < b.slice(0, 10);
+  return Date.parse(a) < Date.parse(b);
+}
+
+function checkOrder(event: SourceEvent, problems: Problems): void {
+  if (event.kind === 'person') {
+    if (
+      event.birthDate !== undefined &&
+      event.deathDate !== undefined &&
+      isBefore(event.deathDate, event.birthDate)
+    ) {
+      problems.push(`death date ${event.deathDate} lies before birth date ${event.birthDate}`);
+    }
+  } else if (event.kind !== 'careSite' && event.end !== undefined && isBefore(event.end, event.start)) {
+    problems.push(`end ${event.end} lies before start ${event.start}`);
   }
 }
 
@@ -426,7 +446,7 @@ function compileKind(
   switch (mapping.kind) {
     case 'person': {
       const col = mapping.columns;
-      const birthDate = c.date(col.birthDate, 'birthDate', false);
+      const birthDate = c.date(col.birthDate, 'birthDate', true);
       const deathDate = c.date(col.deathDate, 'deathDate', false);
       const gender = c.concept(col.gender, fixed.gender, 'gender', false);
       const race = c.concept(col.race, fixed.race, 'race', false);

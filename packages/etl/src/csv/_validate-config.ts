@@ -81,7 +81,7 @@ export const FIELDS: Readonly<Record<CsvEventKind, Readonly<Record<string, Field
 
 /** Fields every row needs, from `columns` or `fixed`. */
 export const REQUIRED_FIELDS: Readonly<Record<CsvEventKind, readonly string[]>> = {
-  person: [],
+  person: ['birthDate'],
   visit: ['personRef', 'start', 'visitClass'],
   visitDetail: ['personRef', 'visitRef', 'start', 'detailType'],
   clinical: ['personRef', 'start', 'concept', 'domainHint'],

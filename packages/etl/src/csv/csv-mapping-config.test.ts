@@ -122,7 +122,7 @@ describe('parseCsvMappingConfig()', () => {
   });
 
   it('rejects a coded column without a system', () => {
-    expect(issuesOf(withFile(0, { columns: { gender: { column: 'geslacht' } } }))).toEqual([
+    expect(issuesOf(withFile(0, { columns: { birthDate: 'x', gender: { column: 'geslacht' } } }))).toEqual([
       'files[0].columns.gender needs "system" (a system URI or local code system name) or "systemColumn"',
     ]);
   });

@@ -148,10 +148,33 @@ describe('readCsvSource() on bad input', () => {
     const out = await collect(config, { now: NOW });
     expect(out.map((o) => o.kind)).toEqual(['person', 'invalid', 'invalid', 'invalid']);
     expect(invalids(out).map((o) => o.reason)).toEqual([
-      'patients.csv line 3: birth date 2199-01-01 lies in the future',
-      'patients.csv line 4: birth date 1850-06-01 lies before 1900',
+      "patients.csv line 3: birth date 2199-01-01 (column 'birth_date') lies in the future",
+      "patients.csv line 4: birth date 1850-06-01 (column 'birth_date') lies before 1900",
       'patients.csv line 5: death date 1989-01-01 lies before birth date 1990-01-01',
     ]);
+  });
+
+  it('rejects a person without birth date, events in the future and ends before starts', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        files: [PATIENTS, { ...CONDITIONS, columns: { ...CONDITIONS.columns, end: 'end_date' } }],
+      },
+      {
+        'patients.csv': 'patient_id,birth_date,sex\np1,1980-02-01,M\np2,,F\n',
+        'conditions.csv':
+          'condition_id,patient_id,start_date,end_date,code,description\nc1,p1,2020-01-15,2020-01-14,D1,x\nc2,p1,2030-01-15,,D1,x\nc3,p1,2020-01-15,2020-01-15,D1,x\n',
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out.map((o) => o.kind)).toEqual(['person', 'invalid', 'invalid', 'invalid', 'clinical']);
+    expect(invalids(out).map((o) => o.reason)).toEqual([
+      "patients.csv line 3: column 'birth_date' (birthDate) is empty; OMOP needs a year of birth",
+      'conditions.csv line 2: end 2020-01-14 lies before start 2020-01-15',
+      "conditions.csv line 3: start 2030-01-15 (column 'start_date') lies in the future",
+    ]);
+    const shifted = await collect(config, { now: new Date('2200-01-01T00:00:00Z') });
+    expect(shifted.filter((o) => o.kind === 'invalid')).toHaveLength(2);
   });
 
   it('reads semicolons, decimal commas and dd-mm-yyyy HH:mm dates', async () => {

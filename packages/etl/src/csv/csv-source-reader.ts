@@ -11,6 +11,8 @@ import { readSourceToConceptMap, type SourceToConceptMapRow } from './source-to-
 export interface ReadCsvSourceOptions {
   /** The moment the ingest runs: birth and death dates after it are invalid. @default new Date() */
   readonly now?: Date;
+  /** Dates in years before this one make a record invalid (birth dates and event dates alike). @default 1900 */
+  readonly earliestYear?: number;
   /**
    * Directory the config's file paths are relative to, so that one config serves each new export folder.
    * Code mapping tables stay relative to the config. @default the config's directory
@@ -129,6 +131,7 @@ export async function* readCsvSource(
         defaults: config,
         refPrefixes: prefixes,
         today,
+        earliestYear: options.earliestYear ?? 1900,
       };
       // Batches keep the per-row cost to one generator hop.
       for await (const batch of readMappedFile(context)) for (const o of batch) yield o;
