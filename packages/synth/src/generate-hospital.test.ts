@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateHospital } from './generate-hospital.ts';
+import { generateHospital, patientsForRecords, RECORDS_PER_PATIENT } from './generate-hospital.ts';
 import { TempDirs, readTree } from './_test-helpers.ts';
 
 const dirs = new TempDirs();
@@ -87,21 +87,21 @@ describe('generateHospital()', () => {
     );
   });
 
-  it('maps the number of patients predictably to the number of resources', async () => {
-    const small = await generateHospital({
-      hospital: 'B',
-      patients: 400,
-      seed: 21,
-      outDir: await dirs.make(),
+  for (const [hospital, tolerance] of [
+    ['A', 0.2],
+    ['B', 0.15],
+    ['C', 0.15],
+  ] as const) {
+    it(`maps the number of patients predictably to the number of records (hospital ${hospital})`, async () => {
+      const summary = await generateHospital({
+        hospital,
+        patients: 600,
+        seed: 21,
+        outDir: await dirs.make(),
+      });
+      const expected = RECORDS_PER_PATIENT[hospital] * 600;
+      expect(Math.abs(summary.totalRecords - expected) / expected).toBeLessThan(tolerance);
+      expect(patientsForRecords(hospital, expected)).toBe(600);
     });
-    const large = await generateHospital({
-      hospital: 'B',
-      patients: 800,
-      seed: 22,
-      outDir: await dirs.make(),
-    });
-    const perPatientSmall = small.totalRecords / 400;
-    const perPatientLarge = large.totalRecords / 800;
-    expect(Math.abs(perPatientSmall - perPatientLarge) / perPatientLarge).toBeLessThan(0.2);
-  });
+  }
 });

@@ -46,6 +46,27 @@ export interface GenerationSummary {
   readonly elapsedMs: number;
 }
 
+/**
+ * Average records per patient (FHIR resources for A and B, where A's count includes the Organization entry
+ * of every Bundle; CSV rows for C), measured over 10,000 patients. Multiply by the number of patients for
+ * the expected size of an export; one run stays within a few percent of it from about 1,000 patients up.
+ */
+export const RECORDS_PER_PATIENT: Readonly<Record<HospitalId, number>> = Object.freeze({
+  A: 292,
+  B: 128,
+  C: 197,
+});
+
+/**
+ * How many patients to generate for about `records` records (FHIR resources or CSV rows).
+ *
+ * @example
+ * patientsForRecords('B', 1_000_000); // 7813: enough Bulk NDJSON resources for the ingest benchmark
+ */
+export function patientsForRecords(hospital: HospitalId, records: number): number {
+  return Math.ceil(records / RECORDS_PER_PATIENT[hospital]);
+}
+
 /** NDJSON files are split every this many lines (`Observation.000.ndjson`, `Observation.001.ndjson`, …). */
 export const NDJSON_LINES_PER_FILE = 500_000;
 

@@ -7,6 +7,8 @@
 export {
   generateHospital,
   NDJSON_LINES_PER_FILE,
+  RECORDS_PER_PATIENT,
+  patientsForRecords,
   type GenerateHospitalOptions,
   type GenerationSummary,
   type GeneratedFile,
