@@ -9,7 +9,8 @@ function scan(
 ): { entries: ScannedEntry[]; scanner: BundleScanner } {
   const scanner = new BundleScanner();
   const entries: ScannedEntry[] = [];
-  const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+  // Repeated cut points give empty chunks, which must change nothing.
+  const points = cuts.map((c) => c % (text.length + 1)).sort((a, b) => a - b);
   let from = 0;
   for (const p of [...points, text.length]) {
     if (p < from) continue;

@@ -92,6 +92,7 @@ export class BundleScanner {
     const out: ScannedEntry[] = [];
     const s = chunk;
     const n = s.length;
+    if (n === 0) return out;
     let i = 0;
     let entryStart = 0;
     if (this.#inString) {

@@ -340,6 +340,19 @@ describe('readFhirBundle() on bad input', () => {
     expect(outputs).toHaveLength(entries.length);
   });
 
+  it('names a JSON file that is neither a Bundle nor a resource', async () => {
+    const path = join(dir, 'manifest.json');
+    await writeFile(path, '[{"file": "a.json"}]');
+    expect(await collect(readFhirBundle(path))).toEqual([
+      {
+        kind: 'invalid',
+        location: { file: path },
+        raw: '',
+        reason: 'manifest.json is not a FHIR Bundle or resource: it has no resourceType',
+      },
+    ]);
+  });
+
   it('reads a JSON file holding one resource instead of a Bundle', async () => {
     const path = join(dir, 'single.json');
     await writeFile(path, JSON.stringify({ resourceType: 'Organization', id: 'o', name: 'OLVG' }));
