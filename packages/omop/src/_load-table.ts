@@ -215,6 +215,12 @@ export async function loadTable(
 
 /** Converts an unknown error into a one-line message for a report. */
 export function describeError(error: unknown): string {
-  const oneLine = errorMessage(error).replace(/\s+/g, ' ').trim();
+  // DuckDB appends the generated SQL ("LINE 1: SELECT …") or reader options, which say nothing to the person
+  // reading a report.
+  const oneLine = errorMessage(error)
+    .replace(/\s+LINE \d+:[\s\S]*$/, '')
+    .replace(/\s+Possible fixes:[\s\S]*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
   return oneLine.length > 600 ? `${oneLine.slice(0, 600)}…` : oneLine || 'unknown error';
 }
