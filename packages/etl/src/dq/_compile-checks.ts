@@ -82,7 +82,8 @@ export interface CompiledCheck {
 
 const id = quoteIdentifier;
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
-const countWhere = (condition: string): string => `count(*) FILTER (WHERE ${condition})`;
+// count_if is several times faster in DuckDB than count(*) FILTER (WHERE …) when a query holds many.
+const countWhere = (condition: string): string => `count_if(${condition})`;
 const isDateType = (datatype: string): boolean => /^(date|datetime|timestamp)/i.test(datatype);
 const integerTypes = new Set([
   'TINYINT',
@@ -248,7 +249,7 @@ export class CheckCompiler {
     return {
       batchId: `scan:${table}`,
       from,
-      numerator: countWhere(where),
+      numerator: violation === 'false' ? '0' : countWhere(where),
       denominator: considered === null ? 'count(*)' : countWhere(considered),
       violatingRowsSql: `SELECT t.* FROM ${fromSql(from)} WHERE ${where}`,
     };
@@ -486,7 +487,7 @@ export class CheckCompiler {
             batchId: `scan:${table}`,
             from,
             // Distinct source values, NULL counted as one value, as DQD does.
-            numerator: `count(DISTINCT ${column}) FILTER (WHERE ${unmapped}) + CASE WHEN ${countWhere(`${unmapped} AND ${column} IS NULL`)} > 0 THEN 1 ELSE 0 END`,
+            numerator: `count(DISTINCT CASE WHEN ${unmapped} THEN ${column} END) + CASE WHEN ${countWhere(`${unmapped} AND ${column} IS NULL`)} > 0 THEN 1 ELSE 0 END`,
             denominator: `count(DISTINCT ${column}) + CASE WHEN ${countWhere(`${column} IS NULL`)} > 0 THEN 1 ELSE 0 END`,
             violatingRowsSql: `SELECT ${column} AS source_value, count(*) AS num_records FROM ${this.table(table)} t WHERE ${unmapped} GROUP BY 1 ORDER BY 2 DESC`,
           };
