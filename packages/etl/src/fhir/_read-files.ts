@@ -52,6 +52,31 @@ function openText(path: string, chunkSize: number): AsyncIterable<string> {
   return stream as AsyncIterable<string>;
 }
 
+/** What went wrong while decompressing, when the file turned out damaged or truncated. */
+interface Damage {
+  message?: string;
+}
+
+function isCompressionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/**
+ * The file's text in chunks. A gzip file that is damaged or cut off ends the text early and leaves the
+ * reason in `damage` (what was read stays valid, as with a truncated plain file); any other read error
+ * ends the read with an Error naming the file.
+ */
+async function* readText(path: string, chunkSize: number, damage: Damage): AsyncGenerator<string> {
+  try {
+    for await (const chunk of openText(path, chunkSize)) yield chunk;
+  } catch (err) {
+    if (!isCompressionError(err))
+      throw new Error(`Cannot read ${path}: ${errorMessage(err)}`, { cause: err });
+    damage.message = errorMessage(err);
+  }
+}
+
 /**
  * Reads one NDJSON file, one resource per line (blank lines are ignored), yielding the outputs of each chunk
  * as one batch: one await per chunk rather than per record keeps the generator overhead out of the hot path.
@@ -65,7 +90,8 @@ export async function* readNdjsonFile(
   let out: ReaderOutput[] = [];
   let carry = '';
   let lineNo = 0;
-  for await (const chunk of openText(path, chunkSize)) {
+  const damage: Damage = {};
+  for await (const chunk of readText(path, chunkSize, damage)) {
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf('\n', start);
@@ -82,7 +108,16 @@ export async function* readNdjsonFile(
       out = [];
     }
   }
-  if (carry !== '') mapLine(carry, lineNo + 1, path, name, ctx, out);
+  if (damage.message !== undefined) {
+    pushUnparsable(
+      out,
+      carry,
+      { file: path, line: lineNo + 1 },
+      `Cannot read ${name} beyond line ${lineNo}: ${damage.message} (the compressed file is damaged or truncated)`,
+    );
+  } else if (carry !== '') {
+    mapLine(carry, lineNo + 1, path, name, ctx, out);
+  }
   if (out.length > 0) yield out;
 }
 
@@ -130,7 +165,8 @@ export async function* readBundleFile(
   const name = basename(path);
   const scanner = new BundleScanner();
   let out: ReaderOutput[] = [];
-  for await (const chunk of openText(path, chunkSize)) {
+  const damage: Damage = {};
+  for await (const chunk of readText(path, chunkSize, damage)) {
     const entries = scanner.push(chunk);
     for (const entry of entries) mapEntry(entry, path, name, ctx, out);
     if (out.length > 0) {
@@ -139,26 +175,27 @@ export async function* readBundleFile(
     }
   }
   const summary = scanner.finish();
+  const why = damage.message === undefined ? '' : ` (${damage.message})`;
   if (summary.truncated === 'inEntry') {
     const at = summary.truncatedAtLine ?? 0;
     pushUnparsable(
       out,
       summary.partialText ?? '',
       { file: path, entry: summary.entries, line: at },
-      `${name} is truncated: entry ${summary.entries} (from line ${at}) is cut off; the ${summary.entries} entries before it were read`,
+      `${name} is truncated: entry ${summary.entries} (from line ${at}) is cut off; the ${summary.entries} entries before it were read${why}`,
     );
   } else if (summary.truncated === 'betweenEntries') {
     pushInvalid(
       out,
       '',
       { file: path, entry: summary.entries, line: summary.truncatedAtLine ?? 0 },
-      `${name} is truncated after entry ${summary.entries - 1} (line ${summary.truncatedAtLine ?? 0}): the entry array is not closed, so later entries may be missing`,
+      `${name} is truncated after entry ${summary.entries - 1} (line ${summary.truncatedAtLine ?? 0}): the entry array is not closed, so later entries may be missing${why}`,
     );
   } else if (!summary.hasEntryArray) {
     if (summary.resourceType !== undefined && summary.resourceType !== 'Bundle' && !summary.notAnObject) {
       // A single resource rather than a Bundle: small enough to read whole.
       let text = '';
-      for await (const chunk of openText(path, chunkSize)) text += chunk;
+      for await (const chunk of readText(path, chunkSize, damage)) text += chunk;
       let resource: unknown;
       try {
         resource = JSON.parse(text);

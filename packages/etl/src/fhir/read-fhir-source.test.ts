@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ReaderOutput, VisitEvent } from '../source-event.ts';
+import { readFhirNdjson } from './read-fhir-ndjson.ts';
 import { readFhirSource, readFhirSourceBatches } from './read-fhir-source.ts';
 import { collect, recordIdOf, sharedData } from './_test-support.ts';
 
@@ -112,9 +113,37 @@ describe('readFhirSource()', () => {
     }
   });
 
+  it('reads a cut-off gzip file up to the cut, then says where it broke', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polder-fhir-gz-'));
+    try {
+      const ndjson = join(sharedData('synthea-bulk-ndjson/10-patients'), 'Condition.000.ndjson');
+      const zipped = gzipSync(await readFile(ndjson));
+      const path = join(dir, 'Condition.000.ndjson.gz');
+      await writeFile(path, zipped.subarray(0, Math.floor(zipped.length / 2)));
+      const outputs = await collect(readFhirSource(path, { chunkSize: 8192 }));
+      const last = outputs.at(-1);
+      const readLines = outputs.length - 1;
+      expect(readLines).toBeGreaterThan(100);
+      expect(last).toMatchObject({
+        kind: 'invalid',
+        location: { file: path, line: readLines + 1 },
+        reason: `Cannot read Condition.000.ndjson.gz beyond line ${readLines}: unexpected end of file (the compressed file is damaged or truncated)`,
+      });
+      const plain = await collect(readFhirSource(ndjson));
+      expect(outputs.slice(0, -1).map((o) => recordIdOf(o))).toEqual(
+        plain.slice(0, readLines).map((o) => recordIdOf(o)),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says which path it cannot read', async () => {
     await expect(collect(readFhirSource('/nonexistent/fhir'))).rejects.toThrow(
       /^Cannot read FHIR source \/nonexistent\/fhir: ENOENT/,
+    );
+    await expect(collect(readFhirNdjson('/nonexistent/Patient.ndjson'))).rejects.toThrow(
+      /^Cannot read \/nonexistent\/Patient\.ndjson: ENOENT/,
     );
   });
 });
