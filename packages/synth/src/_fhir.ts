@@ -29,11 +29,11 @@ export type FhirEmit = (resourceType: string, id: string, json: string) => void;
 
 type Json = Record<string, unknown>;
 
+/** A CodeableConcept with one coding (no `text`: it would repeat the display in every resource). */
 const codeable = (c: VocabularyNeed): Json => ({
   coding: [
     { system: SYSTEM[c.vocabularyId as keyof typeof SYSTEM], code: c.conceptCode, display: c.conceptName },
   ],
-  text: c.conceptName,
 });
 
 const quantity = (value: number, unit: VocabularyNeed): Json => ({

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BufferedWriter } from './_buffered-writer.ts';
+import { NdjsonSeries } from './_ndjson-series.ts';
 import { emitPatientResources, organizationResource, type FhirContext } from './_fhir.ts';
 import { writeHospitalC } from './_hospital-c.ts';
 import { HOSPITAL_PROFILES, type HospitalId } from './_profiles.ts';
@@ -176,55 +176,6 @@ async function writeHospitalA(run: HospitalRun): Promise<HospitalResult> {
   return { counts, files };
 }
 
-/** NDJSON output of one resource type, split every `NDJSON_LINES_PER_FILE` lines. */
-class NdjsonSeries {
-  readonly #outDir: string;
-  readonly #type: string;
-  #writer: BufferedWriter | undefined;
-  #part = 0;
-  #lines = 0;
-  readonly files: GeneratedFile[] = [];
-
-  constructor(outDir: string, type: string) {
-    this.#outDir = outDir;
-    this.#type = type;
-  }
-
-  async write(line: string): Promise<void> {
-    if (this.#writer === undefined || this.#lines === NDJSON_LINES_PER_FILE) {
-      await this.#rotate();
-    }
-    this.#writer?.write(line);
-    this.#lines++;
-  }
-
-  /** The path relative to the output directory of part `n`. */
-  #name(n: number): string {
-    return `${this.#type}.${String(n).padStart(3, '0')}.ndjson`;
-  }
-
-  async #rotate(): Promise<void> {
-    if (this.#writer !== undefined) {
-      await this.#writer.close();
-      this.files.push({ path: this.#name(this.#part), records: this.#lines });
-      this.#part++;
-    }
-    this.#writer = new BufferedWriter(join(this.#outDir, this.#name(this.#part)));
-    this.#lines = 0;
-  }
-
-  async flushIfFull(): Promise<void> {
-    await this.#writer?.flushIfFull();
-  }
-
-  async close(): Promise<void> {
-    if (this.#writer === undefined) return;
-    await this.#writer.close();
-    this.files.push({ path: this.#name(this.#part), records: this.#lines });
-    this.#writer = undefined;
-  }
-}
-
 /** Resource types in the order the bulk manifest lists them. */
 const BULK_TYPES = [
   'Organization',
@@ -245,7 +196,7 @@ async function writeHospitalB(run: HospitalRun): Promise<HospitalResult> {
     reference: (type, id) => `${type}/${id}`,
   };
   const series = new Map<string, NdjsonSeries>();
-  for (const type of BULK_TYPES) series.set(type, new NdjsonSeries(run.outDir, type));
+  for (const type of BULK_TYPES) series.set(type, new NdjsonSeries(run.outDir, type, NDJSON_LINES_PER_FILE));
   const counts: Record<string, number> = {};
   const pending: [string, string][] = [];
   const put = async (type: string, json: string): Promise<void> => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vocabularyNeeds } from './_concepts.ts';
 import { C_UNMAPPED_CODES } from './_hospital-c.ts';
+import { WINDOW_END } from './_simulate.ts';
 import { parseCsv, TempDirs } from './_test-helpers.ts';
 import { generateHospital, type GenerationSummary } from './generate-hospital.ts';
 
@@ -71,6 +72,17 @@ describe('hospital C', () => {
       }
     }
     expect(bad.slice(0, 10)).toEqual([]);
+    // …and none lies in the future or after the data window.
+    const late: string[] = [];
+    for (const [path, column] of dateColumns) {
+      for (const row of tables.get(path) ?? []) {
+        const m = /^(\d{2})-(\d{2})-(\d{4})/.exec(row[column] ?? '');
+        if (m && Date.UTC(Number(m[3]), Number(m[2]) - 1, Number(m[1])) > Math.min(WINDOW_END, Date.now())) {
+          late.push(`${path} ${column}: ${row[column] ?? ''}`);
+        }
+      }
+    }
+    expect(late.slice(0, 10)).toEqual([]);
     const values = (tables.get('labuitslagen.csv') ?? []).map((r) => r.uitslag ?? '');
     expect(values.some((v) => v.includes(','))).toBe(true);
     expect(values.every((v) => /^\d+(,\d+)?$/.test(v))).toBe(true);
