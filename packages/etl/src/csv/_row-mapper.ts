@@ -57,11 +57,13 @@ export interface RowMapperContext {
   readonly earliestYear: number;
 }
 
-/** A column the mapping names but the file lacks. */
+/** A column the mapping names but the file lacks, or has more than once. */
 export interface MissingColumn {
   readonly column: string;
   /** Where the config names it ("columns.start", "id"). */
   readonly setting: string;
+  /** How often the header has it: 0, or 2 and more (which one is meant cannot be told). */
+  readonly occurrences: number;
 }
 
 export type RowMapper = (row: CsvRow) => ReaderOutput;
@@ -112,13 +114,18 @@ export function compileRowMapper(
   const trimmedHeader = header.map((h) => h.trim());
   const column = (name: string, setting: string, field: string): Column => {
     let index = trimmedHeader.indexOf(name);
+    const occurrences = trimmedHeader.filter((h) => h === name).length;
+    if (occurrences > 1) {
+      missing.push({ column: name, setting, occurrences });
+      return { name, index, field };
+    }
     if (index < 0) {
       // Tolerate a difference in case only ("Datum" for "datum"), when it is unambiguous.
       const lower = name.toLowerCase();
       const matches = trimmedHeader.flatMap((h, i) => (h.toLowerCase() === lower ? [i] : []));
       if (matches.length === 1) index = matches[0] ?? -1;
     }
-    if (index < 0) missing.push({ column: name, setting });
+    if (index < 0) missing.push({ column: name, setting, occurrences: 0 });
     return { name, index, field };
   };
 
@@ -262,12 +269,14 @@ export function compileRowMapper(
     );
     return (fields: readonly string[], problems: Problems): SourceConcept | undefined => {
       const codings: SourceCoding[] = [];
+      const known = problems.length;
       for (const part of parts) {
         const c = part(fields, problems);
         if (c !== undefined) codings.push(c);
       }
       if (codings.length === 0) {
-        if (required) problems.push(`column ${names.join(' / ')} (${field}) is empty`);
+        if (required && problems.length === known)
+          problems.push(`column ${names.join(' / ')} (${field}) is empty`);
         return undefined;
       }
       return { codings };
@@ -320,10 +329,20 @@ export function compileRowMapper(
   if (missing.length > 0) return { missing };
 
   const headerLength = header.length;
+  const utf8 = (mapping.encoding ?? context.defaults.encoding ?? 'utf-8') === 'utf-8';
   return {
     mapRow(row: CsvRow): ReaderOutput {
       const location: SourceLocation = { file, line: row.line };
       const { fields } = row;
+      if (utf8 && row.raw.includes('\uFFFD')) {
+        return invalid(
+          context,
+          row,
+          location,
+          undefined,
+          `the row has bytes that are not UTF-8 (shown as \uFFFD); if the file is in latin1 or windows-1252, set "encoding" in ${context.configName}`,
+        );
+      }
       if (fields.length !== headerLength) {
         return invalid(
           context,

@@ -309,3 +309,240 @@ describe('readCsvSource() on bad input', () => {
     );
   });
 });
+
+describe('readCsvSource() field mapping', () => {
+  it('maps every clinical field: value concept, ranges, operator, route, quantities, domain column, null values', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        nullValues: ['NULL', '-'],
+        files: [
+          PATIENTS,
+          {
+            path: 'events.csv',
+            kind: 'clinical',
+            resourceType: 'Event',
+            id: ['patient_id', 'seq'],
+            columns: {
+              personRef: 'patient_id',
+              start: 'date',
+              end: { column: 'until', dateFormats: ['yyyymmdd'] },
+              concept: [
+                { column: 'code', system: 'hospital-c-item' },
+                { column: 'snomed', system: 'http://snomed.info/sct' },
+              ],
+              domainHint: 'domain',
+              valueConcept: { column: 'answer', system: 'hospital-c-answer' },
+              valueText: 'note',
+              operator: 'op',
+              rangeLow: 'low',
+              rangeHigh: 'high',
+              route: { column: 'route', system: 'hospital-c-route' },
+              quantity: 'qty',
+              daysSupply: 'days',
+              status: 'status',
+            },
+          },
+        ],
+      },
+      {
+        'patients.csv': 'patient_id,birth_date,sex\np|1,1980-02-01,M\n',
+        'events.csv': [
+          'patient_id,seq,date,until,code,snomed,domain,answer,note,op,low,high,route,qty,days,status',
+          'p|1,1,2021-01-01,20210105,X1,NULL,drug,,,,,,PO,30,5,active',
+          'p|1,2,2021-01-01,,X2,123,observation,POS,see note,>=,1.5,3,-,,,final',
+          'p|1,3,2021-01-01,,X3,,lab,,,=,,,,,,',
+        ].join('\n'),
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    const [drug, obs] = out.filter((o): o is ClinicalEvent => o.kind === 'clinical');
+    expect(drug).toMatchObject({
+      sourceId: 'Event/p%7C1|1',
+      personRef: 'Patient/p|1',
+      end: '2021-01-05',
+      domainHint: 'drug',
+      concept: { codings: [{ system: 'hospital-c-item', code: 'X1' }] },
+      route: { codings: [{ system: 'hospital-c-route', code: 'PO' }] },
+      quantity: 30,
+      daysSupply: 5,
+      status: 'active',
+    });
+    expect(drug?.value).toBeUndefined();
+    expect(obs?.concept.codings.map((c) => c.code)).toEqual(['X2', '123']);
+    expect(obs?.value).toEqual({
+      concept: { codings: [{ system: 'hospital-c-answer', code: 'POS' }] },
+      text: 'see note',
+      operator: '>=',
+      rangeLow: 1.5,
+      rangeHigh: 3,
+    });
+    expect(obs?.route).toBeUndefined();
+    expect(invalids(out).map((o) => o.reason)).toEqual([
+      "events.csv line 4: column 'domain' value 'lab' is not one of condition, measurement, observation, drug, procedure, device; column 'op' value '=' is not one of <, <=, >=, >",
+    ]);
+  });
+
+  it('maps visit details and care sites, with fixed values and references', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        files: [
+          {
+            path: 'wards.csv',
+            kind: 'careSite',
+            resourceType: 'Ward',
+            id: 'code',
+            columns: { name: 'name' },
+            fixed: { placeOfService: { system: 'hospital-c-ward', code: 'ICU' } },
+          },
+          PATIENTS,
+          {
+            path: 'visits.csv',
+            kind: 'visit',
+            resourceType: 'Visit',
+            id: 'visit',
+            columns: {
+              personRef: 'patient',
+              start: 'start',
+              partOfRef: 'parent',
+              dischargeTo: { column: 'to', system: 'hospital-c-destination' },
+            },
+            fixed: {
+              visitClass: [
+                {
+                  system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+                  code: 'IMP',
+                  display: 'inpatient',
+                },
+              ],
+              careSiteRef: 'Ward/icu',
+            },
+          },
+          {
+            path: 'icu.csv',
+            kind: 'visitDetail',
+            resourceType: 'IcuStay',
+            id: 'stay',
+            columns: {
+              personRef: 'patient',
+              visitRef: 'visit',
+              start: 'in',
+              end: 'out',
+              careSiteRef: 'ward',
+            },
+            fixed: { detailType: { system: 'hospital-c-ward', code: 'ICU' } },
+          },
+        ],
+      },
+      {
+        'wards.csv': 'code,name\nicu,Intensive care\n',
+        'patients.csv': 'patient_id,birth_date,sex\np1,1980-02-01,M\n',
+        'visits.csv':
+          'visit,patient,start,parent,to\nv1,p1,2021-01-01T08:00:00,,home\nv2,p1,2021-01-02,v1,\n',
+        'icu.csv':
+          'stay,patient,visit,in,out,ward\ns1,p1,v1,2021-01-01T09:00:00+01:00,2021-01-01T18:00:00+01:00,icu\n',
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(invalids(out)).toEqual([]);
+    expect(out[0]).toMatchObject({
+      kind: 'careSite',
+      sourceId: 'Ward/icu',
+      name: 'Intensive care',
+      placeOfService: { codings: [{ code: 'ICU' }] },
+    });
+    expect(out[2]).toMatchObject({
+      kind: 'visit',
+      careSiteRef: 'Ward/icu',
+      dischargeTo: { codings: [{ system: 'hospital-c-destination', code: 'home' }] },
+      visitClass: { codings: [{ code: 'IMP', display: 'inpatient' }] },
+    });
+    expect(out[3]).toMatchObject({ kind: 'visit', partOfRef: 'Visit/v1', start: '2021-01-02' });
+    expect(out[4]).toMatchObject({
+      kind: 'visitDetail',
+      sourceId: 'IcuStay/s1',
+      personRef: 'Patient/p1',
+      visitRef: 'Visit/v1',
+      careSiteRef: 'Ward/icu',
+      start: '2021-01-01T09:00:00+01:00',
+      detailType: { codings: [{ system: 'hospital-c-ward', code: 'ICU' }] },
+    });
+  });
+
+  it('reads a file without header through columnNames', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [{ ...PATIENTS, columnNames: ['patient_id', 'birth_date', 'sex'] }] },
+      { 'patients.csv': 'p1,1980-02-01,M\np2,1981-03-04,F\n' },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out.map((o) => [o.kind, o.location.line, (o as PersonEvent).birthDate])).toEqual([
+      ['person', 1, '1980-02-01'],
+      ['person', 2, '1981-03-04'],
+    ]);
+  });
+
+  it('rejects rows with bytes that are not UTF-8, pointing at the encoding setting', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [PATIENTS] },
+      {
+        'patients.csv': Buffer.from(
+          'patient_id,birth_date,sex\np1,1980-02-01,M\nMüller,1980-02-01,M\n',
+          'latin1',
+        ),
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out.map((o) => o.kind)).toEqual(['person', 'invalid']);
+    expect(invalids(out)[0]?.reason).toMatch(
+      /^patients\.csv line 3: the row has bytes that are not UTF-8 .* set "encoding" in mapping\.json$/,
+    );
+  });
+
+  it('takes a row code system from a column, and rejects a code without one', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        files: [
+          PATIENTS,
+          {
+            ...CONDITIONS,
+            columns: {
+              ...CONDITIONS.columns,
+              concept: {
+                column: 'code',
+                systemColumn: 'system',
+                systems: { ICD10: 'http://hl7.org/fhir/sid/icd-10' },
+              },
+            },
+          },
+        ],
+      },
+      {
+        'patients.csv': 'patient_id,birth_date,sex\np1,1980-02-01,M\n',
+        'conditions.csv':
+          'condition_id,patient_id,start_date,code,system\nc1,p1,2020-01-15,J10,ICD10\nc2,p1,2020-01-15,X,local-dx\nc3,p1,2020-01-15,Y,\n',
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    const systems = out
+      .filter((o): o is ClinicalEvent => o.kind === 'clinical')
+      .map((c) => c.concept.codings[0]?.system);
+    expect(systems).toEqual(['http://hl7.org/fhir/sid/icd-10', 'local-dx']);
+    expect(invalids(out).map((o) => o.reason)).toEqual([
+      "conditions.csv line 4: column 'system' (the code system of concept 'Y') is empty",
+    ]);
+  });
+
+  it('reports a column that the header has twice, for the whole file', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [PATIENTS] },
+      { 'patients.csv': 'patient_id,birth_date,birth_date,sex\np1,1980-02-01,1980-02-02,M\n' },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out).toHaveLength(1);
+    expect(invalids(out)[0]?.reason).toBe(
+      "patients.csv: mapping.json files[0] names column 'birth_date' (columns.birthDate, 2 times) that the header has more than once (its columns: patient_id, birth_date, birth_date, sex); no row of the file was read (1 data row)",
+    );
+  });
+});

@@ -154,10 +154,20 @@ async function* readMappedFile(context: RowMapperContext): AsyncGenerator<readon
       mapRow = compiled.mapRow;
       return;
     }
-    const list = compiled.missing.map((m) => `'${m.column}' (${m.setting})`).join(', ');
+    const absent = compiled.missing.filter((m) => m.occurrences === 0);
+    const twice = compiled.missing.filter((m) => m.occurrences > 1);
+    const problems: string[] = [];
+    if (absent.length > 0) {
+      const list = absent.map((m) => `'${m.column}' (${m.setting})`).join(', ');
+      problems.push(`names column${absent.length > 1 ? 's' : ''} ${list} that the file does not have`);
+    }
+    if (twice.length > 0) {
+      const list = twice.map((m) => `'${m.column}' (${m.setting}, ${m.occurrences} times)`).join(', ');
+      problems.push(`names column${twice.length > 1 ? 's' : ''} ${list} that the header has more than once`);
+    }
     missingReason =
-      `${fileName}: ${configName} files[${mappingIndex}] names column${compiled.missing.length > 1 ? 's' : ''} ${list} ` +
-      `that the file does not have (its columns: ${header.join(', ')}); no row of the file was read`;
+      `${fileName}: ${configName} files[${mappingIndex}] ${problems.join(' and ')} ` +
+      `(its columns: ${header.join(', ')}); no row of the file was read`;
   };
   if (mapping.columnNames !== undefined) useHeader(mapping.columnNames);
 
