@@ -19,7 +19,7 @@ import {
 } from './_fhir-json.ts';
 import { optRef, readTiming, requirePatientRef, type RecordInput, type Timing } from './_map-common.ts';
 import { newClinicalEvent } from './_map-clinical.ts';
-import { resolveReference, type ReaderContext } from './_reader-context.ts';
+import { DEFER_RECORD, resolveReference, type ReaderContext } from './_reader-context.ts';
 
 /** Remembers a Medication's code so that later medicationReferences can use it. */
 export function registerMedication(input: RecordInput, ctx: ReaderContext): void {
@@ -31,7 +31,6 @@ export function mapMedicationUse(input: RecordInput, ctx: ReaderContext, out: Re
   const r = input.resource;
   const type = input.resourceType;
   const concept = readMedication(input, ctx);
-  if (concept === undefined) return; // deferred until the end of the source
   const personRef = requirePatientRef(r, 'subject', `${type}.subject`, ctx);
   let timing: Timing | undefined;
   let visitRef: string | undefined;
@@ -107,10 +106,10 @@ export function mapMedicationUse(input: RecordInput, ctx: ReaderContext, out: Re
 }
 
 /**
- * The drug's code, or undefined when the record was deferred. Throws when the reference cannot be resolved
- * (after the end of the source) or when neither medication[x] form is present.
+ * The drug's code. Throws DEFER_RECORD while the Medication may still come later in the source, and a
+ * FhirValidationError when it cannot be resolved or neither medication[x] form is present.
  */
-function readMedication(input: RecordInput, ctx: ReaderContext): SourceConcept | undefined {
+function readMedication(input: RecordInput, ctx: ReaderContext): SourceConcept {
   const r = input.resource;
   const type = input.resourceType;
   const codeable = optConcept(r, 'medicationCodeableConcept', `${type}.medicationCodeableConcept`);
@@ -137,15 +136,7 @@ function readMedication(input: RecordInput, ctx: ReaderContext): SourceConcept |
   const sourceId = resolveReference(text, 'Medication', ctx);
   const known = sourceId === undefined ? undefined : ctx.medications.get(sourceId);
   if (known !== undefined) return known;
-  if (ctx.deferUnresolved) {
-    ctx.pending.push({
-      resource: r,
-      raw: input.raw,
-      location: input.location,
-      id: input.sourceId.slice(type.length + 1),
-    });
-    return undefined;
-  }
+  if (ctx.deferUnresolved) throw DEFER_RECORD;
   throw new FhirValidationError(
     `${type}.medicationReference ${text} cannot be resolved: the Medication is neither contained nor in this source`,
   );

@@ -45,7 +45,7 @@ import {
   mapProcedure,
 } from './_map-clinical.ts';
 import { mapMedicationUse, registerMedication } from './_map-medication.ts';
-import type { ReaderContext } from './_reader-context.ts';
+import { DEFER_RECORD, type ReaderContext } from './_reader-context.ts';
 
 /** Resource types that are recognised but have no OMOP target here, with the reason given to stewards. */
 const NO_TARGET_REASON = 'has no OMOP target in Polder; it is counted, not loaded';
@@ -89,6 +89,10 @@ export function mapResource(
   try {
     dispatch(input, ctx, out);
   } catch (err) {
+    if (err === DEFER_RECORD) {
+      ctx.pending.push({ resource, raw, location, id });
+      return;
+    }
     const reason =
       err instanceof FhirValidationError
         ? err.message

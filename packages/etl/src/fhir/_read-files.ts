@@ -149,6 +149,7 @@ function mapLine(
 /** Maps the records that waited for a Medication; unresolved ones become invalid now. */
 export function flushPending(ctx: ReaderContext, out: ReaderOutput[]): void {
   ctx.deferUnresolved = false;
+  ctx.deferForwardReferences = false;
   const pending = ctx.pending.splice(0);
   for (const p of pending) mapResource(p.resource, p.raw, p.location, ctx, out, p.id);
 }
@@ -166,6 +167,7 @@ export async function* readBundleFile(
   const scanner = new BundleScanner();
   let out: ReaderOutput[] = [];
   const damage: Damage = {};
+  ctx.deferForwardReferences = true;
   for await (const chunk of readText(path, chunkSize, damage)) {
     const entries = scanner.push(chunk);
     for (const entry of entries) mapEntry(entry, path, name, ctx, out);

@@ -1,14 +1,15 @@
 /**
  * State a reader keeps while it reads one source (one Bundle file, or one set of NDJSON files): the
- * date bounds, the indexes that resolve references, and the records waiting for a Medication that may
- * still come.
+ * date bounds, the indexes that resolve references, and the records waiting for something that may still
+ * come later in the source.
  *
  * Reference identity: every event's `sourceId` is "Type/id". References are canonicalised to the same form:
  * - "Patient/123", "Patient/123/_history/2" and "https://server/fhir/Patient/123" → "Patient/123";
- * - "urn:uuid:X" (Bundle fullUrls) → the "Type/id" of the entry with that fullUrl when it came earlier in
- *   the Bundle; otherwise (a forward reference) "T/X" where T is the type the element always points to
- *   (Condition.subject → Patient, .encounter → Encounter, …). Both agree whenever the entry's id equals its
- *   uuid, as in Synthea and most exporters (an entry without an id gets its uuid as id);
+ * - "urn:uuid:X" (Bundle fullUrls) → the "Type/id" of the entry with that fullUrl (an entry without an id
+ *   gets its uuid as id). A record that points forward, to an entry not read yet, waits until the end of
+ *   the Bundle (Synthea has no such references, so nothing waits there); a uuid that no entry of the Bundle
+ *   has becomes "T/X", T being the type the element always points to (Condition.subject → Patient,
+ *   .encounter → Encounter, …);
  * - conditional references ("Organization?identifier=sys|val") → the Organization with that identifier when
  *   one was read before (the directory reader reads Organization files first); otherwise unresolved.
  */
@@ -17,7 +18,7 @@ import type { DateBounds } from './_dates.ts';
 import type { FhirReaderOptions } from './fhir-reader-options.ts';
 import type { JsonObject } from './_fhir-json.ts';
 
-/** A record set aside until the end of the source because its Medication was not known yet. */
+/** A record set aside until the end of the source because what it refers to was not known yet. */
 export interface PendingRecord {
   readonly resource: JsonObject;
   readonly raw: string;
@@ -34,11 +35,19 @@ export interface ReaderContext {
   readonly identifiers: Map<string, string>;
   /** "Medication/id" → its code, for medicationReference. */
   readonly medications: Map<string, SourceConcept>;
-  /** Medication records whose Medication is not known yet; mapped again at the end of the source. */
+  /** Records whose Medication or urn:uuid target is not known yet; mapped again at the end of the source. */
   readonly pending: PendingRecord[];
   /** While true, an unknown medicationReference defers the record; at the end it makes it invalid. */
   deferUnresolved: boolean;
+  /** While true (Bundles, until their end), an unknown urn:uuid reference defers the record. */
+  deferForwardReferences: boolean;
 }
+
+/**
+ * Thrown by `resolveReference` for a forward urn:uuid reference while `deferForwardReferences` is set;
+ * `mapResource` catches it and sets the record aside. One instance: it carries no information.
+ */
+export const DEFER_RECORD: unique symbol = Symbol('defer record');
 
 export function createReaderContext(options: FhirReaderOptions | undefined): ReaderContext {
   return {
@@ -51,6 +60,7 @@ export function createReaderContext(options: FhirReaderOptions | undefined): Rea
     medications: new Map(),
     pending: [],
     deferUnresolved: true,
+    deferForwardReferences: false,
   };
 }
 
@@ -70,6 +80,8 @@ export function resolveReference(
   if (first === 117 /* u */ && (ref.startsWith('urn:uuid:') || ref.startsWith('urn:oid:'))) {
     const known = ctx.fullUrls.get(ref);
     if (known !== undefined) return known;
+    // A control-flow signal rather than an error: the whole record waits, whichever element asked.
+    if (ctx.deferForwardReferences) throw DEFER_RECORD;
     if (expectedType === undefined) return undefined;
     return `${expectedType}/${ref.slice(ref.charCodeAt(4) === 117 ? 9 : 8)}`;
   }

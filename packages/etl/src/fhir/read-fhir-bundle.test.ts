@@ -187,7 +187,7 @@ describe('readFhirBundle() on bad input', () => {
     });
   });
 
-  it('resolves forward urn:uuid references by element type, and Medications anywhere in the bundle', async () => {
+  it('resolves forward urn:uuid references and Medications anywhere in the bundle', async () => {
     const entries = [
       {
         fullUrl: 'urn:uuid:c1',
@@ -349,6 +349,35 @@ describe('readFhirBundle() on bad input', () => {
         location: { file: path },
         raw: '',
         reason: 'manifest.json is not a FHIR Bundle or resource: it has no resourceType',
+      },
+    ]);
+  });
+
+  it('waits for forward urn:uuid references, so that they find entries whose id differs from their uuid', async () => {
+    const entries = [
+      {
+        fullUrl: 'urn:uuid:1111',
+        resource: {
+          resourceType: 'Condition',
+          id: 'c1',
+          code: { text: 'Asthma' },
+          subject: { reference: 'urn:uuid:2222' },
+          encounter: { reference: 'urn:uuid:not-in-bundle' },
+          onsetDateTime: '2020-01-01',
+        },
+      },
+      { fullUrl: 'urn:uuid:2222', resource: { resourceType: 'Patient', id: 'mrn-77', birthDate: '1980' } },
+    ];
+    const path = join(dir, 'forward.json');
+    await writeFile(path, JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: entries }));
+    expect(await collect(readFhirBundle(path))).toMatchObject([
+      { kind: 'person', sourceId: 'Patient/mrn-77' },
+      {
+        kind: 'clinical',
+        sourceId: 'Condition/c1',
+        personRef: 'Patient/mrn-77',
+        visitRef: 'Encounter/not-in-bundle',
+        location: { entry: 0 },
       },
     ]);
   });
