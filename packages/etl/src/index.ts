@@ -20,7 +20,7 @@ export { readFhirBundle } from './fhir/read-fhir-bundle.ts';
 export { readFhirSource, readFhirSourceBatches } from './fhir/read-fhir-source.ts';
 
 // Data-quality run (packages/etl/src/dq)
-export { runDataQuality, recordDataQualityRun } from './dq/run-data-quality.ts';
+export { dqdDefaultExcludedTables, runDataQuality, recordDataQualityRun } from './dq/run-data-quality.ts';
 export type { DataQualityOptions } from './dq/run-data-quality.ts';
 export {
   countDataQualityResults,

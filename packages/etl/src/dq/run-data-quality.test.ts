@@ -7,7 +7,7 @@ import { createCdmSchema } from '@polder/omop';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatDataQualitySummary, writeDataQualityReport } from './data-quality-report.ts';
 import type { DataQualityCheckResult, DataQualityReport } from './data-quality-report.ts';
-import { runDataQuality } from './run-data-quality.ts';
+import { dqdDefaultExcludedTables, runDataQuality } from './run-data-quality.ts';
 
 /**
  * A small CDM with planted violations; every count asserted below is derived in the comments of the
@@ -317,6 +317,18 @@ describe('runDataQuality() on planted violations', () => {
     const rows = (
       await connection.runAndReadAll('SELECT checks_total FROM polder.dq_run ORDER BY started_at')
     ).getRows();
-    expect(rows.map((row) => row[0])).toEqual([report.checks.length, 39]);
+    expect(rows.map((row) => row[0])).toEqual([report.checks.length, 39 - dqdDefaultExcludedTables.length]);
+  });
+
+  it('leaves the vocabulary tables’ own checks out unless asked, as DQD does', async () => {
+    expect(report.checks.some((c) => c.table === 'concept')).toBe(false);
+    const withVocabulary = await runDataQuality(connection, {
+      checkNames: ['isPrimaryKey'],
+      tablesToExclude: [],
+      persist: false,
+    });
+    expect(withVocabulary.checks.find((c) => c.checkId === 'isPrimaryKey.concept.concept_id')?.status).toBe(
+      'passed',
+    );
   });
 });

@@ -18,6 +18,12 @@ export interface DataQualityOptions {
   readonly concurrency?: number;
   /** Only run checks whose name is listed (e.g. ['withinObservationPeriod']). @default all */
   readonly checkNames?: readonly string[];
+  /**
+   * Tables whose own checks are skipped (lower-case). The default is DQD's: the vocabulary tables, which
+   * come from Athena rather than from the station's ETL (their concepts are still looked up).
+   * @default dqdDefaultExcludedTables
+   */
+  readonly tablesToExclude?: readonly string[];
   /** Store a summary row in polder.dq_run. @default true */
   readonly persist?: boolean;
   /** Called after each batch query (for benchmarks and diagnosis of slow checks). */
@@ -27,6 +33,18 @@ export interface DataQualityOptions {
     readonly ms: number;
   }) => void;
 }
+
+/** DataQualityDashboard's default `tablesToExclude`: the vocabulary tables. */
+export const dqdDefaultExcludedTables: readonly string[] = [
+  'concept',
+  'vocabulary',
+  'concept_ancestor',
+  'concept_relationship',
+  'concept_class',
+  'concept_synonym',
+  'relationship',
+  'domain',
+];
 
 interface Measured {
   readonly numViolatedRows: number;
@@ -335,10 +353,12 @@ export async function runDataQuality(
   const cdmSchema = options.cdmSchema ?? 'cdm';
   const catalog = await readCatalog(connection, cdmSchema);
   const wanted = options.checkNames ? new Set(options.checkNames) : undefined;
+  const excluded = new Set(options.tablesToExclude ?? dqdDefaultExcludedTables);
   const uniqueKeys = await readUniqueKeys(connection, cdmSchema);
   const checks = new CheckCompiler(cdmSchema, catalog, uniqueKeys)
     .compileAll()
-    .filter((check) => wanted === undefined || wanted.has(check.checkName));
+    .filter((check) => wanted === undefined || wanted.has(check.checkName))
+    .filter((check) => !excluded.has(check.table));
 
   const batches = new Map<string, Member[]>();
   for (const check of checks) {
