@@ -65,6 +65,17 @@ const CATEGORY_LAB = [
     ],
   },
 ];
+const PROBLEM_LIST_CATEGORY = [
+  {
+    coding: [
+      {
+        system: 'http://terminology.hl7.org/CodeSystem/condition-category',
+        code: 'problem-list-item',
+        display: 'Problem List Item',
+      },
+    ],
+  },
+];
 const CONDITION_CATEGORY = [
   {
     coding: [
@@ -98,17 +109,6 @@ export function organizationResource(ctx: FhirContext): Json {
     id: ctx.organizationId,
     identifier: [{ system: 'https://polder.example/organization', value: `hospital-${ctx.profile.id}` }],
     active: true,
-    type: [
-      {
-        coding: [
-          {
-            system: 'http://terminology.hl7.org/CodeSystem/organization-type',
-            code: 'prov',
-            display: 'Healthcare Provider',
-          },
-        ],
-      },
-    ],
     name: ctx.profile.name,
     address: [{ city: 'Amsterdam', country: 'NL' }],
   };
@@ -159,20 +159,10 @@ export function emitPatientResources(p: SimPatient, ctx: FhirContext, emit: Fhir
 
   const encounterEnd = new Map<string, number>();
   for (const e of p.encounters) encounterEnd.set(e.id, e.end);
+  // Long-standing conditions are problem-list items: not tied to the encounter where they were recorded,
+  // whose dates their onset (years earlier) would fall outside.
   for (const c of p.chronicConditions) {
-    emit(
-      'Condition',
-      c.id,
-      conditionJson(
-        c.id,
-        c.key,
-        subject,
-        ctx.reference('Encounter', c.encounterId),
-        c.onset,
-        c.recorded,
-        undefined,
-      ),
-    );
+    emit('Condition', c.id, conditionJson(c.id, c.key, subject, undefined, c.onset, c.recorded, undefined));
   }
   for (const e of p.encounters) {
     const encounterRef = { reference: ctx.reference('Encounter', e.id) };
@@ -274,7 +264,7 @@ function conditionJson(
   id: string,
   key: keyof typeof CONDITIONS,
   subject: Json,
-  encounterReference: string,
+  encounterReference: string | undefined,
   onset: number,
   recorded: number,
   abatement: number | undefined,
@@ -284,10 +274,10 @@ function conditionJson(
     id,
     clinicalStatus: clinicalStatus(abatement === undefined ? 'active' : 'resolved'),
     verificationStatus: VERIFIED,
-    category: CONDITION_CATEGORY,
+    category: encounterReference === undefined ? PROBLEM_LIST_CATEGORY : CONDITION_CATEGORY,
     code: codeable(CONDITIONS[key]),
     subject,
-    encounter: { reference: encounterReference },
+    ...(encounterReference === undefined ? {} : { encounter: { reference: encounterReference } }),
     onsetDateTime: isoDateTime(onset),
     ...(abatement === undefined ? {} : { abatementDateTime: isoDateTime(abatement) }),
     recordedDate: isoDateTime(recorded),

@@ -323,14 +323,13 @@ function writePatient(
       put('visits', [visitOf(e), patnr, type.code, e.ward, dutchDateTime(e.start), dutchDateTime(e.end)]);
     }
   }
-  const firstVisit = p.encounters[0];
+  // Long-standing conditions are on the problem list, without a visit number.
   for (const c of p.chronicConditions) {
     const local = DIAGNOSIS_CODES[c.key];
-    const visit = firstVisit === undefined ? '' : visitOf(firstVisit);
     put('diagnoses', [
       String(++counters.diagnosis),
       patnr,
-      visit,
+      '',
       local.code,
       local.description,
       dutchDate(c.onset),

@@ -58,6 +58,7 @@ describe('generateHospital()', () => {
   it('writes one transaction Bundle per patient (hospital A)', async () => {
     const out = await dirs.make();
     const summary = await generateHospital({ hospital: 'A', patients: 25, seed: 5, outDir: out });
+    expect(summary.ingestPath).toBe(join(out, 'bundles'));
     const tree = await readTree(join(out, 'bundles'));
     expect(tree.size).toBe(25);
     let entries = 0;

@@ -36,6 +36,11 @@ export interface GenerationSummary {
   readonly patients: number;
   readonly seed: number;
   readonly outDir: string;
+  /**
+   * What to hand to an ingest: `outDir/bundles` (A: a directory of Bundles), `outDir` (B: the NDJSON files;
+   * `export.json` there is the Bulk Data manifest, not a resource), `outDir/mapping.json` (C: the CSV config).
+   */
+  readonly ingestPath: string;
   /** Records per resource type (FHIR) or per CSV file kind. */
   readonly counts: Readonly<Record<string, number>>;
   /** Sum of `counts`. */
@@ -111,6 +116,8 @@ export async function generateHospital(options: GenerateHospitalOptions): Promis
     patients,
     seed,
     outDir,
+    ingestPath:
+      hospital === 'A' ? join(outDir, 'bundles') : hospital === 'B' ? outDir : join(outDir, 'mapping.json'),
     counts: result.counts,
     totalRecords,
     files: result.files,
