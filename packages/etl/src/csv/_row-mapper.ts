@@ -57,6 +57,17 @@ export interface RowMapperContext {
   readonly earliestYear: number;
 }
 
+/**
+ * A SkippedRecord as the CSV reader yields it (a row that a `skip` rule matched): with the row's identity and
+ * the reason, as the FHIR readers' skipped records have. A plain SkippedRecord to anyone else.
+ */
+export interface CsvSkippedRecord extends SkippedRecord {
+  /** The row's `sourceId`, when its id columns are filled. */
+  readonly recordId?: string;
+  /** Which rule matched ("column 'status' is 'cancelled' (a skip rule of mapping.json)"). */
+  readonly reason: string;
+}
+
 /** A column the mapping names but the file lacks, or has more than once. */
 export interface MissingColumn {
   readonly column: string;
@@ -357,7 +368,14 @@ export function compileRowMapper(
       for (const rule of skipRules) {
         const v = cell(fields, rule.col);
         if (v !== undefined && rule.values.has(v)) {
-          const skipped: SkippedRecord = { kind: 'skipped', resourceType, location };
+          const skipped: Writable<CsvSkippedRecord> = {
+            kind: 'skipped',
+            resourceType,
+            location,
+            reason: `column '${rule.col.name}' is '${v}' (a skip rule of ${context.configName})`,
+          };
+          const sourceId = readId(fields, []);
+          if (sourceId !== undefined) skipped.recordId = sourceId;
           return skipped;
         }
       }

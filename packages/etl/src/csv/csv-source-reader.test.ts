@@ -294,6 +294,10 @@ describe('readCsvSource() on bad input', () => {
       ['skipped', 'labs_2021.csv', 3],
       ['invalid', 'nope.csv', undefined],
     ]);
+    expect(out[3]).toMatchObject({
+      recordId: 'Lab/l3',
+      reason: "column 'status' is 'cancelled' (a skip rule of mapping.json)",
+    });
     expect(invalids(out).map((o) => o.reason)).toEqual([
       "labs_2020.csv line 2: column 'test' (concept) is empty; column 'taken' (start) is empty",
       "labs_2021.csv line 2: column 'patient_id' (personRef) is empty",
