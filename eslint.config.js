@@ -13,7 +13,11 @@ export default tseslint.config(
       // One public entry per package: other packages import `@polder/x`, never its files.
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@polder/*/*'], message: 'Import a package through its public entry (@polder/name).' }] },
+        {
+          patterns: [
+            { group: ['@polder/*/*'], message: 'Import a package through its public entry (@polder/name).' },
+          ],
+        },
       ],
     },
   },
