@@ -9,7 +9,7 @@ export {
   CsvMappingConfigError,
 } from './csv/csv-mapping-config.ts';
 export { readCsvSource, readCsvSourceCodeMaps } from './csv/csv-source-reader.ts';
-export type { ReadCsvSourceOptions } from './csv/csv-source-reader.ts';
+export type { ReadCsvSourceOptions, CsvSkippedRecord } from './csv/csv-source-reader.ts';
 export { readSourceToConceptMap } from './csv/source-to-concept-map.ts';
 export type { SourceToConceptMapRow, ReadSourceToConceptMapOptions } from './csv/source-to-concept-map.ts';
 

@@ -5,6 +5,8 @@ import type { CsvEventKind, CsvFileMapping, CsvMappingConfig } from './csv-mappi
 import { readCsvMappingConfig } from './_validate-config.ts';
 import { readCsvRows, type CsvParseFailure, type CsvRow } from './_read-csv-rows.ts';
 import { compileRowMapper, type RowMapperContext } from './_row-mapper.ts';
+
+export type { CsvSkippedRecord } from './_row-mapper.ts';
 import { readSourceToConceptMap, type SourceToConceptMapRow } from './source-to-concept-map.ts';
 
 /** Options of `readCsvSource`. */
