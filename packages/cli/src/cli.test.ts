@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const bin = new URL('../bin/polder.js', import.meta.url).pathname;
+const polder = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 });
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'polder-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+describe('polder command', () => {
+  it('runs from the TypeScript sources with no build step and lists its commands', async () => {
+    const { stdout } = await polder('--help');
+    for (const command of ['demo', 'synth', 'ingest', 'dq', 'vocab']) expect(stdout).toContain(command);
+  });
+
+  it('answers a bad option with a message that says what is wrong', async () => {
+    await expect(
+      polder('synth', '--hospital', 'Q', '--patients', '5', '--out', '/tmp/x'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining("'Q' is not a hospital"),
+    });
+  });
+
+  it('demo: three hospitals, each ingested into its own station with a quality summary; a second start reuses them', async () => {
+    const dir = await tempDir();
+    const first = await polder('demo', '--dir', dir, '--patients', '40');
+    const summaries = first.stdout.split('\n== ').slice(1);
+    expect(summaries).toHaveLength(3);
+    for (const summary of summaries) {
+      const persons = Number(/persons ([\d,]+)/.exec(summary)?.[1]?.replaceAll(',', ''));
+      expect(persons, summary).toBe(40);
+      expect(summary).toMatch(/data quality: [\d.]+% of [\d,]+ evaluated checks passed/);
+      expect(summary).toMatch(/Conformance\/Verification\s+\d+ passed/);
+    }
+    const second = await polder('demo', '--dir', dir, '--patients', '40');
+    expect(second.stdout.match(/reusing the station/g)).toHaveLength(3);
+    expect(second.stdout.match(/persons 40,/g)).toHaveLength(3);
+  }, 180_000);
+
+  it('ingest → dq on a synthetic NDJSON export, and a second ingest changes no row count', async () => {
+    const dir = await tempDir();
+    await polder('synth', '--hospital', 'B', '--patients', '30', '--out', join(dir, 'b'));
+    const first = JSON.parse(
+      (await polder('ingest', '--json', '--station', join(dir, 's'), join(dir, 'b'))).stdout,
+    ) as {
+      tables: { table: string; inserted: number; unchanged: number }[];
+    };
+    const second = JSON.parse(
+      (await polder('ingest', '--json', '--station', join(dir, 's'), join(dir, 'b'))).stdout,
+    ) as {
+      tables: { table: string; inserted: number; updated: number; unchanged: number }[];
+    };
+    const person = first.tables.find((t) => t.table === 'person');
+    expect(person?.inserted).toBe(30);
+    for (const table of second.tables) {
+      expect(table.inserted, table.table).toBe(0);
+      expect(table.updated, table.table).toBe(0);
+    }
+    const dq = await polder('dq', '--station', join(dir, 's'));
+    expect(dq.stdout).toMatch(/Score: [\d.]+% of evaluated checks passed/);
+  }, 120_000);
+});
