@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { importCdmCsv } from '@polder/omop';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findListingMismatches } from './_listing-mismatches.ts';
 import type { DataQualityReport } from './data-quality-report.ts';
 import { runDataQuality } from './run-data-quality.ts';
 
@@ -55,6 +56,10 @@ describe('runDataQuality() on Eunomia Synthea27Nj', () => {
       status: 'not applicable',
       notApplicableReason: 'Table DRUG_ERA is empty.',
     });
+  });
+
+  it('lists, for every check, as many violating rows as it counts', async () => {
+    expect(await findListingMismatches(connection, report)).toEqual([]);
   });
 
   it('stores a summary row per run in polder.dq_run', async () => {

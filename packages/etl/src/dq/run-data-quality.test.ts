@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { createCdmSchema } from '@polder/omop';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findListingMismatches } from './_listing-mismatches.ts';
 import { formatDataQualitySummary, writeDataQualityReport } from './data-quality-report.ts';
 import type { DataQualityCheckResult, DataQualityReport } from './data-quality-report.ts';
 import { dqdDefaultExcludedTables, runDataQuality } from './run-data-quality.ts';
@@ -286,6 +287,10 @@ describe('runDataQuality() on planted violations', () => {
     const rows = (await connection.runAndReadAll(sql)).getRowObjects();
     expect(rows.map((row) => row.condition_occurrence_id)).toEqual([3n]);
     expect(check('isRequired.person.person_id').violatingRowsSql).toBeUndefined();
+  });
+
+  it('lists, for every check, as many violating rows as it counts', async () => {
+    expect(await findListingMismatches(connection, report)).toEqual([]);
   });
 
   it('scores the run as passed / (passed + failed) and counts by Kahn category', () => {
