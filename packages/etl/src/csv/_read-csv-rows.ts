@@ -94,11 +94,15 @@ export async function* readCsvRows(
   const encoding = options.encoding ?? 'utf-8';
   const delimiter = options.delimiter ?? sniffDelimiter(await readHead(path, 64 * 1024, encoding));
   const source = openSource(path, encoding);
+  // Not `skip_records_with_error`: after an error csv-parse resumes at an arbitrary point and merges or drops
+  // the rows that follow, silently. An unrecoverable error ends the file with a failure that says so.
+  // Both line breaks are accepted, as files glued together from several exports mix them.
   const parser = parse({
     delimiter,
     raw: true,
     relax_column_count: true,
     relax_quotes: true,
+    record_delimiter: ['\r\n', '\n'],
     bom: true,
     encoding: encoding === 'latin1' ? 'latin1' : 'utf8',
   });

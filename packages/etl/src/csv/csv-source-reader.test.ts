@@ -252,6 +252,23 @@ describe('readCsvSource() on bad input', () => {
     expect((conditions[3] as ClinicalEvent).raw).toBe('c4,p1,2020-01-18,D4,"a ""quoted"", value"');
   });
 
+  it('reads files whose line endings are mixed (CRLF and LF)', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [PATIENTS] },
+      {
+        'patients.csv':
+          'patient_id,birth_date,sex\r\np1,1980-02-01,M\r\np2,1981-02-01,F\np3,1982-02-01,"F\n"\n\np4,1983-02-01,M',
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out.map((o) => [o.kind, o.location.line, o.kind === 'person' ? o.sourceId : ''])).toEqual([
+      ['person', 2, 'Patient/p1'],
+      ['person', 3, 'Patient/p2'],
+      ['person', 4, 'Patient/p3'],
+      ['person', 7, 'Patient/p4'],
+    ]);
+  });
+
   it('stops a file at an unclosed quote, saying which lines were not read', async () => {
     const config = await writeCase(
       { source: 'c', files: [CONDITIONS, PATIENTS] },
