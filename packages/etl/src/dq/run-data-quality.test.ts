@@ -325,6 +325,30 @@ describe('runDataQuality() on planted violations', () => {
     expect(rows.map((row) => row[0])).toEqual([report.checks.length, 39 - dqdDefaultExcludedTables.length]);
   });
 
+  it('takes thresholds given by check id or check name over DQD’s', async () => {
+    const loose = await runDataQuality(connection, {
+      checkNames: ['withinObservationPeriod'],
+      thresholds: { withinObservationPeriod: 20, 'withinObservationPeriod.measurement.measurement_date': 10 },
+      persist: false,
+    });
+    const byId = new Map(loose.checks.map((c) => [c.checkId, c]));
+    // 3 of 10 conditions (30%) exceed 20%; 1 of 6 measurements (16.7%) exceeds 10%.
+    expect(byId.get('withinObservationPeriod.condition_occurrence.condition_start_date')).toMatchObject({
+      threshold: 20,
+      status: 'failed',
+    });
+    expect(byId.get('withinObservationPeriod.measurement.measurement_date')).toMatchObject({
+      threshold: 10,
+      status: 'failed',
+    });
+    const looser = await runDataQuality(connection, {
+      checkNames: ['withinObservationPeriod'],
+      thresholds: { withinObservationPeriod: 50 },
+      persist: false,
+    });
+    expect(looser.checks.filter((c) => c.status === 'failed')).toEqual([]);
+  });
+
   it('leaves the vocabulary tables’ own checks out unless asked, as DQD does', async () => {
     expect(report.checks.some((c) => c.table === 'concept')).toBe(false);
     const withVocabulary = await runDataQuality(connection, {

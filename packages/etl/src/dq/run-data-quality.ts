@@ -24,6 +24,11 @@ export interface DataQualityOptions {
    * @default dqdDefaultExcludedTables
    */
   readonly tablesToExclude?: readonly string[];
+  /**
+   * Thresholds (percent) that replace DQD's, keyed by check id ('withinObservationPeriod.measurement.measurement_date')
+   * or by check name ('withinObservationPeriod'); an id wins over a name.
+   */
+  readonly thresholds?: Readonly<Record<string, number>>;
   /** Store a summary row in polder.dq_run. @default true */
   readonly persist?: boolean;
   /** Called after each batch query (for benchmarks and diagnosis of slow checks). */
@@ -358,7 +363,11 @@ export async function runDataQuality(
   const checks = new CheckCompiler(cdmSchema, catalog, uniqueKeys)
     .compileAll()
     .filter((check) => wanted === undefined || wanted.has(check.checkName))
-    .filter((check) => !excluded.has(check.table));
+    .filter((check) => !excluded.has(check.table))
+    .map((check) => {
+      const threshold = options.thresholds?.[check.checkId] ?? options.thresholds?.[check.checkName];
+      return threshold === undefined ? check : { ...check, threshold };
+    });
 
   const batches = new Map<string, Member[]>();
   for (const check of checks) {
