@@ -112,8 +112,9 @@ describe('readCsvSource() on bad input', () => {
     const bad = out[0] as InvalidRecord;
     expect(bad.location).toEqual({ file: join(config, '..', 'conditions.csv'), line: 1 });
     expect(bad.reason).toBe(
-      "conditions.csv: mapping.json files[0] names columns 'description' (columns.concept.display), 'datum' (columns.start) " +
-        'that the file does not have (its columns: condition_id, patient_id, start_date, code); no row of the file was read (2 data rows)',
+      "conditions.csv: mapping.json files[0].columns.concept.display names column 'description', which the file lacks; " +
+        "mapping.json files[0].columns.start names column 'datum', which the file lacks " +
+        '(its columns: condition_id, patient_id, start_date, code); no row of the file was read (2 data rows)',
     );
     expect(bad.raw).toBe('condition_id,patient_id,start_date,code');
   });
@@ -563,7 +564,7 @@ describe('readCsvSource() field mapping', () => {
     const out = await collect(config, { now: NOW });
     expect(out).toHaveLength(1);
     expect(invalids(out)[0]?.reason).toBe(
-      "patients.csv: mapping.json files[0] names column 'birth_date' (columns.birthDate, 2 times) that the header has more than once (its columns: patient_id, birth_date, birth_date, sex); no row of the file was read (1 data row)",
+      "patients.csv: mapping.json files[0].columns.birthDate names column 'birth_date', which the header has 2 times (its columns: patient_id, birth_date, birth_date, sex); no row of the file was read (1 data row)",
     );
   });
 });

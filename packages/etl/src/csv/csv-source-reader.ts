@@ -4,7 +4,7 @@ import type { InvalidRecord, ReaderOutput } from '../source-event.ts';
 import type { CsvEventKind, CsvFileMapping, CsvMappingConfig } from './csv-mapping-config.ts';
 import { readCsvMappingConfig } from './_validate-config.ts';
 import { readCsvRows, type CsvParseFailure, type CsvRow } from './_read-csv-rows.ts';
-import { compileRowMapper, type RowMapperContext } from './_row-mapper.ts';
+import { compileRowMapper, type MissingColumn, type RowMapperContext } from './_row-mapper.ts';
 
 export type { CsvSkippedRecord } from './_row-mapper.ts';
 import { readSourceToConceptMap, type SourceToConceptMapRow } from './source-to-concept-map.ts';
@@ -156,20 +156,14 @@ async function* readMappedFile(context: RowMapperContext): AsyncGenerator<readon
       mapRow = compiled.mapRow;
       return;
     }
-    const absent = compiled.missing.filter((m) => m.occurrences === 0);
-    const twice = compiled.missing.filter((m) => m.occurrences > 1);
-    const problems: string[] = [];
-    if (absent.length > 0) {
-      const list = absent.map((m) => `'${m.column}' (${m.setting})`).join(', ');
-      problems.push(`names column${absent.length > 1 ? 's' : ''} ${list} that the file does not have`);
-    }
-    if (twice.length > 0) {
-      const list = twice.map((m) => `'${m.column}' (${m.setting}, ${m.occurrences} times)`).join(', ');
-      problems.push(`names column${twice.length > 1 ? 's' : ''} ${list} that the header has more than once`);
-    }
-    missingReason =
-      `${fileName}: ${configName} files[${mappingIndex}] ${problems.join(' and ')} ` +
-      `(its columns: ${header.join(', ')}); no row of the file was read`;
+    const where = (m: MissingColumn) =>
+      `${configName} files[${mappingIndex}].${m.setting} names column '${m.column}'`;
+    const problems = compiled.missing.map((m) =>
+      m.occurrences === 0
+        ? `${where(m)}, which the file lacks`
+        : `${where(m)}, which the header has ${m.occurrences} times`,
+    );
+    missingReason = `${fileName}: ${problems.join('; ')} (its columns: ${header.join(', ')}); no row of the file was read`;
   };
   if (mapping.columnNames !== undefined) useHeader(mapping.columnNames);
 
