@@ -5,12 +5,16 @@ import { slot } from './_staging.ts';
 
 /**
  * SQL that turns staged events into candidate CDM rows, one kind at a time, after the kinds they refer to
- * have been merged (references resolve through `polder.source_record`). Events that cannot be placed get a
- * `reason` and go to quarantine instead; the first reason that applies is kept.
+ * have been merged (references resolve through `polder.source_record`, see `resolveReferences`). Events that
+ * cannot be placed get a `problem` and go to quarantine instead, with a reason worded from it; the first
+ * problem that applies is kept.
  *
  * Dates: the wall-clock date and time as the source wrote them; a UTC offset is dropped rather than
  * applied, so that an event keeps the calendar date it has in the hospital (OMOP datetimes carry no zone).
  * Partial dates (FHIR allows "2020" and "2020-03") are read as the first day of the year or month.
+ * "Ends before it starts" is judged on the instants (offsets applied) when both sides have a time, so that an
+ * encounter from 01:52-04:00 to 01:07-05:00 (the night daylight saving time ends) loads; on the dates when
+ * either side is a date only.
  */
 export const typeConceptEhr = 32817;
 
@@ -18,8 +22,21 @@ export const typeConceptEhr = 32817;
 export async function prepareCandidates(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP MACRO polder_ts(x) AS TRY_CAST(
     CASE length(x) WHEN 4 THEN x || '-01-01' WHEN 7 THEN x || '-01' ELSE left(x, 19) END AS TIMESTAMP)`);
+  await connection.run(`CREATE OR REPLACE TEMP MACRO polder_ends_before(start_at, end_at, s, en) AS CASE
+    WHEN length(end_at) <= 10 OR length(start_at) <= 10 THEN CAST(en AS DATE) < CAST(s AS DATE)
+    ELSE coalesce(TRY_CAST(end_at AS TIMESTAMPTZ) < TRY_CAST(start_at AS TIMESTAMPTZ), en < s) END`);
   await connection.run('CREATE OR REPLACE TEMP TABLE qr (seq INTEGER, reason VARCHAR, target_table VARCHAR)');
   await connection.run('CREATE OR REPLACE TEMP TABLE touched (person_id BIGINT)');
+  // Events superseded by a later event with the same source id in this run: only the last one is loaded.
+  // A grouping, not a window over all rows: a window would sort a million wide rows to find a few duplicates.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE superseded AS
+    WITH e AS (
+      SELECT source_id, seq FROM stg_care_site UNION ALL SELECT source_id, seq FROM stg_person
+      UNION ALL SELECT source_id, seq FROM stg_visit UNION ALL SELECT source_id, seq FROM stg_visit_detail
+      UNION ALL SELECT source_id, seq FROM stg_clinical
+    ),
+    dups AS (SELECT source_id, max(seq) AS keep FROM e GROUP BY source_id HAVING count(*) > 1)
+    SELECT e.seq FROM e JOIN dups ON dups.source_id = e.source_id WHERE e.seq <> dups.keep`);
   // Source ids of records quarantined in this run, to say why a reference to one of them does not resolve.
   await connection.run(`CREATE OR REPLACE TEMP VIEW qr_source AS
     SELECT source_id, min(reason) AS reason FROM (
@@ -31,18 +48,22 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
     ) GROUP BY source_id`);
 }
 
-const latest = 'QUALIFY row_number() OVER (PARTITION BY source_id ORDER BY seq DESC) = 1';
+/**
+ * Resolves every staged reference to its CDM table and key as `polder.source_record` stands now; run
+ * again after each merge, so that later kinds see the rows just merged.
+ */
+export async function resolveReferences(connection: DuckDBConnection, source: string): Promise<void> {
+  await connection.run(`CREATE OR REPLACE TEMP TABLE res_ref AS
+    SELECT r.ref_no, sr.target_table, sr.row_id
+    FROM stg_ref r JOIN polder.source_record sr ON sr.source = ${sqlString(source)} AND sr.source_id = r.ref`);
+}
+
+const current = 'WHERE seq NOT IN (SELECT seq FROM superseded)';
 const commonColumns = `e.seq, e.source_id, coalesce(e.record_id, e.source_id) AS record_id, e.resource_type,
   e.content_hash`;
 
-function dangling(what: string, ref: string, alias: string): string {
-  return `format('references ${what} {}, which is not in the station', ${ref})
-    || coalesce(format(' (it is in quarantine: {})', ${alias}.reason), '')`;
-}
-
-function reference(alias: string, ref: string, source: string, tables: string): string {
-  return `LEFT JOIN polder.source_record ${alias} ON ${alias}.source = ${source}
-    AND ${alias}.source_id = ${ref} AND ${alias}.target_table IN (${tables})`;
+function reference(alias: string, refColumn: string, tables: string): string {
+  return `LEFT JOIN res_ref ${alias} ON ${alias}.ref_no = e.${refColumn} AND ${alias}.target_table IN (${tables})`;
 }
 
 function codeOf(alias: string, slotNo: number): string {
@@ -53,25 +74,65 @@ const birthDate = `coalesce(CAST(per.birth_datetime AS DATE),
   make_date(CAST(per.year_of_birth AS INTEGER), CAST(coalesce(per.month_of_birth, 1) AS INTEGER),
   CAST(coalesce(per.day_of_birth, 1) AS INTEGER)))`;
 
-function dateChecks(what: string): string {
-  return `WHEN e.s IS NULL THEN format('cannot read ${what} date ''{}''', coalesce(e.start_at, ''))
-    WHEN e.end_at IS NOT NULL AND e.en IS NULL THEN format('cannot read end date ''{}''', e.end_at)
-    WHEN e.en < e.s THEN format('ends ({}) before it starts ({})', e.end_at, e.start_at)`;
+/** The problem checks of events with a start and an end; the first that applies is kept. */
+function eventProblems(refs: readonly (readonly [string, string])[]): string {
+  const refChecks = refs.map(([column, alias]) =>
+    column === 'person_ref'
+      ? `WHEN ${alias}.row_id IS NULL THEN '${column}'`
+      : `WHEN e.${column} IS NOT NULL AND ${alias}.row_id IS NULL THEN '${column}'`,
+  );
+  return `CASE ${refChecks.join(' ')}
+      WHEN e.s IS NULL THEN 'start'
+      WHEN e.end_at IS NOT NULL AND e.en IS NULL THEN 'end'
+      WHEN polder_ends_before(e.start_at, e.end_at, e.s, e.en) THEN 'order'
+      WHEN CAST(e.s AS DATE) < ${birthDate} THEN 'birth'
+    END AS problem`;
 }
 
-const beforeBirth = `WHEN CAST(e.s AS DATE) < ${birthDate}
-  THEN format('starts on {}, before the patient''s birth on {}', CAST(e.s AS DATE), ${birthDate})`;
+const referenceNames: Readonly<Record<string, string>> = {
+  person_ref: 'patient',
+  visit_ref: 'encounter',
+  care_site_ref: 'care site',
+};
 
-/** Moves candidates with a reason to `qr` and leaves the rest; returns nothing (counts come later). */
+/**
+ * Moves the candidates with a problem to `qr` with a reason a person can act on, and deletes them from the
+ * candidate table. The reasons are worded here, on the few failing rows, joined back to their staging rows,
+ * so that the million-row queries above only join integers.
+ */
 async function splitQuarantine(
   connection: DuckDBConnection,
-  table: string,
+  candidates: string,
+  staging: string,
+  refColumns: readonly string[],
   targetTable: string,
 ): Promise<void> {
-  await connection.run(
-    `INSERT INTO qr SELECT seq, reason, ${targetTable} FROM ${table} WHERE reason IS NOT NULL`,
+  const joins = refColumns.map(
+    (column) => `LEFT JOIN stg_ref r_${column} ON r_${column}.ref_no = e.${column}
+      LEFT JOIN qr_source q_${column} ON q_${column}.source_id = r_${column}.ref`,
   );
-  await connection.run(`DELETE FROM ${table} WHERE reason IS NOT NULL`);
+  const whens = refColumns.map(
+    (column) => `WHEN '${column}'
+      THEN format('references ${referenceNames[column] ?? column} {}, which is not in the station', r_${column}.ref)
+        || coalesce(format(' (it is in quarantine: {})', q_${column}.reason), '')`,
+  );
+  const eventReasons =
+    staging === 'stg_person'
+      ? ''
+      : `WHEN 'start' THEN format('cannot read start date ''{}''', coalesce(e.start_at, ''))
+        WHEN 'end' THEN format('cannot read end date ''{}''', e.end_at)
+        WHEN 'order' THEN format('ends ({}) before it starts ({})', e.end_at, e.start_at)
+        WHEN 'birth' THEN format('starts on {}, before the patient''s birth on {}',
+          CAST(polder_ts(e.start_at) AS DATE), ${birthDate})`;
+  await connection.run(`INSERT INTO qr
+    SELECT c.seq, CASE c.problem ${whens.join(' ')} ${eventReasons} ELSE c.problem END, ${targetTable}
+    FROM ${candidates} c JOIN ${staging} e ON e.seq = c.seq
+    LEFT JOIN res_ref pr ON pr.ref_no = ${staging === 'stg_person' ? 'NULL' : 'e.person_ref'}
+      AND pr.target_table = 'person'
+    LEFT JOIN cdm.person per ON per.person_id = pr.row_id
+    ${joins.join(' ')}
+    WHERE c.problem IS NOT NULL`);
+  await connection.run(`DELETE FROM ${candidates} WHERE problem IS NOT NULL`);
 }
 
 export const careSiteColumns = [
@@ -83,8 +144,8 @@ export const careSiteColumns = [
 
 export async function buildCareSites(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_care_site AS
-    WITH e AS (SELECT * FROM stg_care_site ${latest})
-    SELECT ${commonColumns}, CAST(NULL AS VARCHAR) AS reason,
+    WITH e AS (SELECT * FROM stg_care_site ${current})
+    SELECT ${commonColumns},
       e.name AS care_site_name, m.concept_id AS place_of_service_concept_id,
       e.source_id AS care_site_source_value, m.code AS place_of_service_source_value
     FROM e ${codeOf('m', slot.main)}`);
@@ -108,10 +169,9 @@ export const personColumns = [
   'ethnicity_source_concept_id',
 ] as const;
 
-export async function buildPersons(connection: DuckDBConnection, source: string): Promise<void> {
-  const src = sqlString(source);
+export async function buildPersons(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_person AS
-    WITH e AS (SELECT *, polder_ts(birth_at) AS s, polder_ts(death_at) AS d FROM stg_person ${latest})
+    WITH e AS (SELECT *, polder_ts(birth_at) AS s, polder_ts(death_at) AS d FROM stg_person ${current})
     SELECT ${commonColumns},
       CASE
         WHEN e.birth_at IS NULL THEN 'has no birth date: OMOP person.year_of_birth is required'
@@ -119,8 +179,8 @@ export async function buildPersons(connection: DuckDBConnection, source: string)
         WHEN e.death_at IS NOT NULL AND e.d IS NULL THEN format('cannot read death date ''{}''', e.death_at)
         WHEN CAST(e.d AS DATE) < CAST(e.s AS DATE)
           THEN format('death date {} lies before birth date {}', e.death_at, e.birth_at)
-        WHEN e.care_site_ref IS NOT NULL AND cs.row_id IS NULL THEN ${dangling('care site', 'e.care_site_ref', 'qc')}
-      END AS reason,
+        WHEN e.care_site_ref IS NOT NULL AND cs.row_id IS NULL THEN 'care_site_ref'
+      END AS problem,
       coalesce(g.concept_id, 0) AS gender_concept_id, year(e.s) AS year_of_birth, month(e.s) AS month_of_birth,
       day(e.s) AS day_of_birth, e.s AS birth_datetime, coalesce(r.concept_id, 0) AS race_concept_id,
       coalesce(n.concept_id, 0) AS ethnicity_concept_id, cs.row_id AS care_site_id,
@@ -130,9 +190,8 @@ export async function buildPersons(connection: DuckDBConnection, source: string)
       n.source_concept_id AS ethnicity_source_concept_id,
       CAST(e.d AS DATE) AS death_date, e.d AS death_datetime
     FROM e ${codeOf('g', slot.main)} ${codeOf('r', slot.race)} ${codeOf('n', slot.ethnicity)}
-    ${reference('cs', 'e.care_site_ref', src, "'care_site'")}
-    LEFT JOIN qr_source qc ON qc.source_id = e.care_site_ref`);
-  await splitQuarantine(connection, 'cand_person', "'person'");
+    ${reference('cs', 'care_site_ref', "'care_site'")}`);
+  await splitQuarantine(connection, 'cand_person', 'stg_person', ['care_site_ref'], "'person'");
 }
 
 export const visitColumns = [
@@ -150,18 +209,15 @@ export const visitColumns = [
   'discharged_to_source_value',
 ] as const;
 
-export async function buildVisits(connection: DuckDBConnection, source: string): Promise<void> {
-  const src = sqlString(source);
+export async function buildVisits(connection: DuckDBConnection): Promise<void> {
   // Visits without an end are taken to end when they start (the CDM convention for outpatient and ER visits).
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_visit AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit ${latest})
+    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit ${current})
     SELECT ${commonColumns},
-      CASE
-        WHEN p.row_id IS NULL THEN ${dangling('patient', 'e.person_ref', 'qp')}
-        ${dateChecks('start')}
-        ${beforeBirth}
-        WHEN e.care_site_ref IS NOT NULL AND cs.row_id IS NULL THEN ${dangling('care site', 'e.care_site_ref', 'qc')}
-      END AS reason,
+      ${eventProblems([
+        ['person_ref', 'p'],
+        ['care_site_ref', 'cs'],
+      ])},
       p.row_id AS person_id, coalesce(m.concept_id, 0) AS visit_concept_id,
       CAST(e.s AS DATE) AS visit_start_date, e.s AS visit_start_datetime,
       CAST(coalesce(e.en, e.s) AS DATE) AS visit_end_date, coalesce(e.en, e.s) AS visit_end_datetime,
@@ -169,12 +225,16 @@ export async function buildVisits(connection: DuckDBConnection, source: string):
       coalesce(m.source_concept_id, 0) AS visit_source_concept_id, dt.concept_id AS discharged_to_concept_id,
       dt.code AS discharged_to_source_value
     FROM e ${codeOf('m', slot.main)} ${codeOf('dt', slot.dischargeTo)}
-    ${reference('p', 'e.person_ref', src, "'person'")}
+    ${reference('p', 'person_ref', "'person'")}
     LEFT JOIN cdm.person per ON per.person_id = p.row_id
-    ${reference('cs', 'e.care_site_ref', src, "'care_site'")}
-    LEFT JOIN qr_source qp ON qp.source_id = e.person_ref
-    LEFT JOIN qr_source qc ON qc.source_id = e.care_site_ref`);
-  await splitQuarantine(connection, 'cand_visit', "'visit_occurrence'");
+    ${reference('cs', 'care_site_ref', "'care_site'")}`);
+  await splitQuarantine(
+    connection,
+    'cand_visit',
+    'stg_visit',
+    ['person_ref', 'care_site_ref'],
+    "'visit_occurrence'",
+  );
 }
 
 export const visitDetailColumns = [
@@ -191,18 +251,15 @@ export const visitDetailColumns = [
   'visit_occurrence_id',
 ] as const;
 
-export async function buildVisitDetails(connection: DuckDBConnection, source: string): Promise<void> {
-  const src = sqlString(source);
+export async function buildVisitDetails(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_visit_detail AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit_detail ${latest})
+    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit_detail ${current})
     SELECT ${commonColumns},
-      CASE
-        WHEN p.row_id IS NULL THEN ${dangling('patient', 'e.person_ref', 'qp')}
-        WHEN v.row_id IS NULL THEN ${dangling('encounter', 'e.visit_ref', 'qv')}
-        ${dateChecks('start')}
-        ${beforeBirth}
-        WHEN e.care_site_ref IS NOT NULL AND cs.row_id IS NULL THEN ${dangling('care site', 'e.care_site_ref', 'qc')}
-      END AS reason,
+      ${eventProblems([
+        ['person_ref', 'p'],
+        ['visit_ref', 'v'],
+        ['care_site_ref', 'cs'],
+      ])},
       p.row_id AS person_id, coalesce(m.concept_id, 0) AS visit_detail_concept_id,
       CAST(e.s AS DATE) AS visit_detail_start_date, e.s AS visit_detail_start_datetime,
       CAST(coalesce(e.en, e.s) AS DATE) AS visit_detail_end_date, coalesce(e.en, e.s) AS visit_detail_end_datetime,
@@ -210,14 +267,17 @@ export async function buildVisitDetails(connection: DuckDBConnection, source: st
       m.code AS visit_detail_source_value, coalesce(m.source_concept_id, 0) AS visit_detail_source_concept_id,
       v.row_id AS visit_occurrence_id
     FROM e ${codeOf('m', slot.main)}
-    ${reference('p', 'e.person_ref', src, "'person'")}
+    ${reference('p', 'person_ref', "'person'")}
     LEFT JOIN cdm.person per ON per.person_id = p.row_id
-    ${reference('v', 'e.visit_ref', src, "'visit_occurrence'")}
-    ${reference('cs', 'e.care_site_ref', src, "'care_site'")}
-    LEFT JOIN qr_source qp ON qp.source_id = e.person_ref
-    LEFT JOIN qr_source qv ON qv.source_id = e.visit_ref
-    LEFT JOIN qr_source qc ON qc.source_id = e.care_site_ref`);
-  await splitQuarantine(connection, 'cand_visit_detail', "'visit_detail'");
+    ${reference('v', 'visit_ref', "'visit_occurrence'")}
+    ${reference('cs', 'care_site_ref', "'care_site'")}`);
+  await splitQuarantine(
+    connection,
+    'cand_visit_detail',
+    'stg_visit_detail',
+    ['person_ref', 'visit_ref', 'care_site_ref'],
+    "'visit_detail'",
+  );
 }
 
 const hintTables: Readonly<Record<string, string>> = {
@@ -249,20 +309,17 @@ const operatorConcepts: Readonly<Record<string, number>> = {
  * concept of a domain without a table of its own here (e.g. 'Spec Anatomic Site') goes to observation,
  * as the CDM conventions say for facts that fit no other table.
  */
-export async function buildClinical(connection: DuckDBConnection, source: string): Promise<void> {
-  const src = sqlString(source);
+export async function buildClinical(connection: DuckDBConnection): Promise<void> {
   const operator = `CASE e.value_operator ${Object.entries(operatorConcepts)
     .map(([k, v]) => `WHEN ${sqlString(k)} THEN ${v}`)
     .join(' ')} END`;
   await connection.run(`CREATE OR REPLACE TEMP TABLE clin AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_clinical ${latest})
+    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_clinical ${current})
     SELECT ${commonColumns},
-      CASE
-        WHEN p.row_id IS NULL THEN ${dangling('patient', 'e.person_ref', 'qp')}
-        WHEN e.visit_ref IS NOT NULL AND v.row_id IS NULL THEN ${dangling('encounter', 'e.visit_ref', 'qv')}
-        ${dateChecks('start')}
-        ${beforeBirth}
-      END AS reason,
+      ${eventProblems([
+        ['person_ref', 'p'],
+        ['visit_ref', 'v'],
+      ])},
       CASE WHEN coalesce(m.concept_id, 0) <> 0 AND m.domain_id IS NOT NULL
         THEN ${caseOf('m.domain_id', domainTables, "'observation'")}
         ELSE ${caseOf('e.domain_hint', hintTables, "'observation'")} END AS target_table,
@@ -284,13 +341,11 @@ export async function buildClinical(connection: DuckDBConnection, source: string
         CASE WHEN e.days_supply >= 1 THEN CAST(e.s AS DATE) + CAST(round(e.days_supply) AS INTEGER) - 1 END,
         CAST(e.s AS DATE)) AS drug_end_date
     FROM e ${codeOf('m', slot.main)} ${codeOf('val', slot.value)} ${codeOf('u', slot.unit)} ${codeOf('r', slot.route)}
-    ${reference('p', 'e.person_ref', src, "'person'")}
+    ${reference('p', 'person_ref', "'person'")}
     LEFT JOIN cdm.person per ON per.person_id = p.row_id
-    ${reference('v', 'e.visit_ref', src, "'visit_occurrence', 'visit_detail'")}
-    LEFT JOIN cdm.visit_detail vd ON v.target_table = 'visit_detail' AND vd.visit_detail_id = v.row_id
-    LEFT JOIN qr_source qp ON qp.source_id = e.person_ref
-    LEFT JOIN qr_source qv ON qv.source_id = e.visit_ref`);
-  await splitQuarantine(connection, 'clin', 'target_table');
+    ${reference('v', 'visit_ref', "'visit_occurrence', 'visit_detail'")}
+    LEFT JOIN cdm.visit_detail vd ON v.target_table = 'visit_detail' AND vd.visit_detail_id = v.row_id`);
+  await splitQuarantine(connection, 'clin', 'stg_clinical', ['person_ref', 'visit_ref'], 'c.target_table');
 }
 
 /** CDM column → expression over `clin`, per clinical table. */
@@ -399,7 +454,7 @@ export const clinicalColumns: Readonly<Record<string, Readonly<Record<string, st
   },
 };
 
-/** Builds `cand_<table>` for one clinical table from `clin`. */
+/** Defines `cand_<table>` for one clinical table: a view over `clin` (a copy would cost a million rows). */
 export async function buildClinicalTable(
   connection: DuckDBConnection,
   table: string,
@@ -407,7 +462,7 @@ export async function buildClinicalTable(
   const columns = clinicalColumns[table];
   if (columns === undefined) throw new Error(`Cannot load clinical table ${table}: unknown`);
   const select = Object.entries(columns).map(([column, expression]) => `${expression} AS ${column}`);
-  await connection.run(`CREATE OR REPLACE TEMP TABLE cand_${table} AS
+  await connection.run(`CREATE OR REPLACE TEMP VIEW cand_${table} AS
     SELECT seq, source_id, record_id, resource_type, content_hash, ${select.join(', ')}
     FROM clin WHERE target_table = ${sqlString(table)}`);
   return Object.keys(columns);

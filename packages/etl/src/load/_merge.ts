@@ -71,8 +71,9 @@ export interface MergeContext {
  * The row hash covers the CDM row as it would be written (concepts included), not just the source text:
  * a record whose text is the same but whose code now maps (a new mapping, a new vocabulary) is updated too.
  *
- * Keys are assigned as (largest key in the key space) + row number, in staging order: not from a SEQUENCE,
- * because a station may also hold rows imported from an OMOP export whose keys a sequence would not know.
+ * New keys are (largest key in the key space) + 1 + the event's staging number: unique, in staging order, with
+ * gaps. Not from a SEQUENCE, because a station may also hold rows imported from an OMOP export whose keys a
+ * sequence would not know; and not a row_number() window, which sorted a million rows for nothing.
  * Persons touched (inserted, updated, moved, or whose row moved away) are added to temp table `touched`.
  */
 export async function mergeCandidates(
@@ -109,8 +110,7 @@ export async function mergeCandidates(
         WHEN old_hash = row_hash THEN 'unchanged'
         ELSE 'update'
       END AS action,
-      CASE WHEN keeps_key THEN old_id
-        ELSE ${base} + row_number() OVER (PARTITION BY keeps_key ORDER BY seq) END AS row_id
+      CASE WHEN keeps_key THEN old_id ELSE ${base} + 1 + seq END AS row_id
     FROM j`);
 
   const personColumn = spec.personColumn;

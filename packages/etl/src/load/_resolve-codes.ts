@@ -33,7 +33,7 @@ export const domainTables: Readonly<Record<string, string>> = {
 /**
  * Resolves every staged coding set-based, in two temp tables:
  *
- * - `res_code` (system, code): vocabulary_id (system URI → vocabulary, else the system as given), the source
+ * - `res_code` (per distinct code of `stg_code`): vocabulary_id (system URI → vocabulary, else the system as given), the source
  *   concept (cdm.concept by vocabulary and code; else source_to_concept_map's source_concept_id; else 0),
  *   and the standard concept with its domain: a source_to_concept_map row for the code wins (it is the
  *   steward's explicit decision), then the concept itself when it is standard, then its 'Maps to'. When a
@@ -58,35 +58,34 @@ export async function resolveCodes(
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE res_code AS
     WITH codes AS (
-      SELECT c.system, c.code, coalesce(any_value(v.vocabulary_id), c.system) AS vocabulary_id
-      FROM stg_coding c LEFT JOIN stg_system v ON v.system = c.system
-      GROUP BY c.system, c.code
+      SELECT c.code_no, c.system, c.code, c.display, coalesce(v.vocabulary_id, c.system) AS vocabulary_id
+      FROM stg_code c LEFT JOIN stg_system v ON v.system = c.system
     ),
     src AS (
       SELECT codes.*, con.concept_id AS concept_id, con.standard_concept, con.invalid_reason, con.domain_id
       FROM codes LEFT JOIN cdm.concept con
         ON con.vocabulary_id = codes.vocabulary_id AND con.concept_code = codes.code
       QUALIFY row_number() OVER (
-        PARTITION BY codes.system, codes.code ORDER BY con.invalid_reason NULLS FIRST, con.concept_id) = 1
+        PARTITION BY codes.code_no ORDER BY con.invalid_reason NULLS FIRST, con.concept_id) = 1
     ),
     maps AS (
-      SELECT src.system, src.code, t.concept_id, t.domain_id
+      SELECT src.code_no, t.concept_id, t.domain_id
       FROM src
       JOIN cdm.concept_relationship r
         ON r.concept_id_1 = src.concept_id AND r.relationship_id = 'Maps to' AND r.invalid_reason IS NULL
       JOIN cdm.concept t ON t.concept_id = r.concept_id_2 AND t.standard_concept = 'S' AND t.invalid_reason IS NULL
-      QUALIFY row_number() OVER (PARTITION BY src.system, src.code ORDER BY t.concept_id) = 1
+      QUALIFY row_number() OVER (PARTITION BY src.code_no ORDER BY t.concept_id) = 1
     ),
     stcm AS (
-      SELECT codes.system, codes.code, m.source_concept_id, m.target_concept_id, t.domain_id
+      SELECT codes.code_no, m.source_concept_id, m.target_concept_id, t.domain_id
       FROM codes
       JOIN cdm.source_to_concept_map m
         ON m.source_vocabulary_id = codes.vocabulary_id AND m.source_code = codes.code AND m.invalid_reason IS NULL
       LEFT JOIN cdm.concept t ON t.concept_id = m.target_concept_id
       QUALIFY row_number() OVER (
-        PARTITION BY codes.system, codes.code ORDER BY (m.target_concept_id <> 0) DESC, m.target_concept_id) = 1
+        PARTITION BY codes.code_no ORDER BY (m.target_concept_id <> 0) DESC, m.target_concept_id) = 1
     )
-    SELECT src.system, src.code, src.vocabulary_id,
+    SELECT src.code_no, src.system, src.code, src.display, src.vocabulary_id,
       coalesce(src.concept_id, nullif(stcm.source_concept_id, 0), 0) AS source_concept_id,
       CASE
         WHEN stcm.target_concept_id <> 0 THEN stcm.target_concept_id
@@ -100,14 +99,19 @@ export async function resolveCodes(
         ELSE maps.domain_id
       END AS domain_id
     FROM src
-    LEFT JOIN maps ON maps.system = src.system AND maps.code = src.code
-    LEFT JOIN stcm ON stcm.system = src.system AND stcm.code = src.code`);
+    LEFT JOIN maps ON maps.code_no = src.code_no
+    LEFT JOIN stcm ON stcm.code_no = src.code_no`);
 
+  // An aggregate, not a window: two million (seq, slot) groups of integers hash fast, a window sorts them.
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE res_slot AS
-    SELECT c.seq, c.slot, r.concept_id, r.source_concept_id, r.domain_id, c.system, c.code, c.display
-    FROM stg_coding c JOIN res_code r ON r.system = c.system AND r.code = c.code
-    QUALIFY row_number() OVER (
-      PARTITION BY c.seq, c.slot
-      ORDER BY (r.concept_id <> 0) DESC, (r.source_concept_id <> 0) DESC, c.ord) = 1`);
+    WITH best AS (
+      SELECT c.seq, c.slot,
+        arg_min(c.code_no, CAST(r.concept_id = 0 AS INTEGER) * 2000000
+          + CAST(r.source_concept_id = 0 AS INTEGER) * 1000000 + c.ord) AS code_no
+      FROM stg_coding c JOIN res_code r ON r.code_no = c.code_no
+      GROUP BY c.seq, c.slot
+    )
+    SELECT best.seq, best.slot, best.code_no, r.concept_id, r.source_concept_id, r.domain_id, r.code
+    FROM best JOIN res_code r ON r.code_no = best.code_no`);
 }

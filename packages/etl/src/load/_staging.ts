@@ -26,28 +26,34 @@ export const slot = {
 
 const common = `seq INTEGER NOT NULL, source_id VARCHAR NOT NULL, record_id VARCHAR, resource_type VARCHAR NOT NULL,
   file_no INTEGER NOT NULL, line INTEGER, entry INTEGER, raw_offset BIGINT NOT NULL, raw_length INTEGER NOT NULL,
-  content_hash BLOB NOT NULL`;
+  content_hash BIGINT NOT NULL`;
 
 /**
- * Staging tables: temporary (per connection), one per event kind, with source codes as strings. The stager
- * fills them with DuckDB's Appender; everything after that is set-based SQL.
+ * Staging tables: temporary (per connection), one per event kind. The stager fills them with DuckDB's
+ * Appender; everything after that is set-based SQL. Codes and references repeat a lot (a million
+ * Observations name a few hundred codes and a few thousand patients), so the stager numbers each distinct
+ * code (`stg_code`) and reference (`stg_ref`) once and the event rows carry the numbers: the staging tables
+ * are less than half the size, and the joins that resolve them run on integers.
  */
 const stagingDdl: readonly string[] = [
   `CREATE OR REPLACE TEMP TABLE stg_care_site (${common}, name VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_person (${common}, birth_at VARCHAR, death_at VARCHAR, care_site_ref VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_visit (${common}, person_ref VARCHAR, start_at VARCHAR, end_at VARCHAR,
-    care_site_ref VARCHAR, part_of_ref VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_visit_detail (${common}, person_ref VARCHAR, visit_ref VARCHAR,
-    start_at VARCHAR, end_at VARCHAR, care_site_ref VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_clinical (${common}, person_ref VARCHAR, visit_ref VARCHAR,
+  `CREATE OR REPLACE TEMP TABLE stg_person (${common}, birth_at VARCHAR, death_at VARCHAR, care_site_ref INTEGER)`,
+  `CREATE OR REPLACE TEMP TABLE stg_visit (${common}, person_ref INTEGER, start_at VARCHAR, end_at VARCHAR,
+    care_site_ref INTEGER, part_of_ref INTEGER)`,
+  `CREATE OR REPLACE TEMP TABLE stg_visit_detail (${common}, person_ref INTEGER, visit_ref INTEGER,
+    start_at VARCHAR, end_at VARCHAR, care_site_ref INTEGER)`,
+  `CREATE OR REPLACE TEMP TABLE stg_clinical (${common}, person_ref INTEGER, visit_ref INTEGER,
     domain_hint VARCHAR, start_at VARCHAR, end_at VARCHAR, concept_text VARCHAR, value_number DOUBLE,
     value_text VARCHAR, value_operator VARCHAR, range_low DOUBLE, range_high DOUBLE, quantity DOUBLE,
     days_supply DOUBLE, status VARCHAR)`,
   `CREATE OR REPLACE TEMP TABLE stg_coding (seq INTEGER NOT NULL, slot INTEGER NOT NULL, ord INTEGER NOT NULL,
-    system VARCHAR NOT NULL, code VARCHAR NOT NULL, display VARCHAR)`,
+    code_no INTEGER NOT NULL)`,
   `CREATE OR REPLACE TEMP TABLE stg_invalid (seq INTEGER NOT NULL, resource_type VARCHAR, record_id VARCHAR,
     file_no INTEGER NOT NULL, line INTEGER, entry INTEGER, raw_offset BIGINT NOT NULL, raw_length INTEGER NOT NULL,
-    content_hash BLOB NOT NULL, reason VARCHAR NOT NULL)`,
+    content_hash BIGINT NOT NULL, reason VARCHAR NOT NULL)`,
+  `CREATE OR REPLACE TEMP TABLE stg_code (code_no INTEGER NOT NULL, system VARCHAR NOT NULL, code VARCHAR NOT NULL,
+    display VARCHAR)`,
+  `CREATE OR REPLACE TEMP TABLE stg_ref (ref_no INTEGER NOT NULL, ref VARCHAR NOT NULL)`,
   `CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER NOT NULL, file VARCHAR NOT NULL)`,
 ];
 
@@ -60,6 +66,8 @@ export const stagingTables = [
   'stg_clinical',
   'stg_coding',
   'stg_invalid',
+  'stg_code',
+  'stg_ref',
   'stg_file',
 ] as const;
 
@@ -95,6 +103,9 @@ export class Stager {
   readonly counts: StagingCounts = { records: 0, events: 0, invalid: 0, skipped: new Map() };
   readonly #spool: RawSpool;
   readonly #files = new Map<string, number>();
+  readonly #codes = new Map<string, Map<string, number>>();
+  #codeCount = 0;
+  readonly #refs = new Map<string, number>();
   #seq = 0;
   #lastRaw: string | undefined;
   #lastRecord: string | undefined;
@@ -105,13 +116,17 @@ export class Stager {
   readonly #clinical: DuckDBAppender;
   readonly #coding: DuckDBAppender;
   readonly #invalid: DuckDBAppender;
+  readonly #code: DuckDBAppender;
+  readonly #ref: DuckDBAppender;
 
   private constructor(spool: RawSpool, appenders: readonly DuckDBAppender[]) {
     this.#spool = spool;
-    const [careSite, person, visit, visitDetail, clinical, coding, invalid] = appenders;
-    if (!careSite || !person || !visit || !visitDetail || !clinical || !coding || !invalid) {
+    const [careSite, person, visit, visitDetail, clinical, coding, invalid, code, ref] = appenders;
+    if (!careSite || !person || !visit || !visitDetail || !clinical || !coding || !invalid || !code || !ref) {
       throw new Error('Cannot stage: an appender is missing');
     }
+    this.#code = code;
+    this.#ref = ref;
     this.#careSite = careSite;
     this.#person = person;
     this.#visit = visit;
@@ -125,7 +140,7 @@ export class Stager {
   static async create(connection: DuckDBConnection, spool: RawSpool): Promise<Stager> {
     for (const statement of stagingDdl) await connection.run(statement);
     const appenders: DuckDBAppender[] = [];
-    for (const table of stagingTables.slice(0, 7)) {
+    for (const table of stagingTables.slice(0, 9)) {
       appenders.push(await connection.createAppender(table, 'main', 'temp'));
     }
     return new Stager(spool, appenders);
@@ -171,6 +186,8 @@ export class Stager {
       this.#clinical,
       this.#coding,
       this.#invalid,
+      this.#code,
+      this.#ref,
     ]) {
       appender.flushSync();
       appender.closeSync();
@@ -194,6 +211,43 @@ export class Stager {
     return fileNo;
   }
 
+  #codeNo(system: string, code: string, display: string | undefined): number {
+    let codes = this.#codes.get(system);
+    if (codes === undefined) {
+      codes = new Map();
+      this.#codes.set(system, codes);
+    }
+    let codeNo = codes.get(code);
+    if (codeNo === undefined) {
+      codeNo = this.#codeCount++;
+      codes.set(code, codeNo);
+      const a = this.#code;
+      a.appendInteger(codeNo);
+      a.appendVarchar(system);
+      a.appendVarchar(code);
+      text(a, display);
+      a.endRow();
+    }
+    return codeNo;
+  }
+
+  /** Appends a reference (as its number), or NULL. */
+  #refNo(appender: DuckDBAppender, ref: string | undefined): void {
+    if (ref === undefined) {
+      appender.appendNull();
+      return;
+    }
+    let refNo = this.#refs.get(ref);
+    if (refNo === undefined) {
+      refNo = this.#refs.size;
+      this.#refs.set(ref, refNo);
+      this.#ref.appendInteger(refNo);
+      this.#ref.appendVarchar(ref);
+      this.#ref.endRow();
+    }
+    appender.appendInteger(refNo);
+  }
+
   /** Appends the columns every event has; returns the event's sequence number. */
   #common(appender: DuckDBAppender, event: SourceEvent): number {
     const seq = this.#seq++;
@@ -213,7 +267,7 @@ export class Stager {
     integer(appender, event.location.entry);
     appender.appendBigInt(BigInt(this.#spool.offset));
     appender.appendInteger(this.#spool.length);
-    appender.appendBlob(this.#spool.hash);
+    appender.appendBigInt(this.#spool.hash.readBigInt64LE(0));
     return seq;
   }
 
@@ -227,9 +281,7 @@ export class Stager {
       coding.appendInteger(seq);
       coding.appendInteger(slotNo);
       coding.appendInteger(ord);
-      coding.appendVarchar(c.system);
-      coding.appendVarchar(c.code);
-      text(coding, c.display);
+      coding.appendInteger(this.#codeNo(c.system, c.code, c.display));
       coding.endRow();
     }
   }
@@ -247,7 +299,7 @@ export class Stager {
     integer(a, item.location.entry);
     a.appendBigInt(BigInt(this.#spool.offset));
     a.appendInteger(this.#spool.length);
-    a.appendBlob(this.#spool.hash);
+    a.appendBigInt(this.#spool.hash.readBigInt64LE(0));
     a.appendVarchar(item.reason);
     a.endRow();
   }
@@ -265,7 +317,7 @@ export class Stager {
     const seq = this.#common(a, event);
     text(a, event.birthDate);
     text(a, event.deathDate);
-    text(a, event.careSiteRef);
+    this.#refNo(a, event.careSiteRef);
     a.endRow();
     this.#concept(seq, slot.main, event.gender);
     this.#concept(seq, slot.race, event.race);
@@ -275,11 +327,11 @@ export class Stager {
   #addVisit(event: VisitEvent): void {
     const a = this.#visit;
     const seq = this.#common(a, event);
-    a.appendVarchar(event.personRef);
+    this.#refNo(a, event.personRef);
     a.appendVarchar(event.start);
     text(a, event.end);
-    text(a, event.careSiteRef);
-    text(a, event.partOfRef);
+    this.#refNo(a, event.careSiteRef);
+    this.#refNo(a, event.partOfRef);
     a.endRow();
     this.#concept(seq, slot.main, event.visitClass);
     this.#concept(seq, slot.dischargeTo, event.dischargeTo);
@@ -288,11 +340,11 @@ export class Stager {
   #addVisitDetail(event: VisitDetailEvent): void {
     const a = this.#visitDetail;
     const seq = this.#common(a, event);
-    a.appendVarchar(event.personRef);
-    a.appendVarchar(event.visitRef);
+    this.#refNo(a, event.personRef);
+    this.#refNo(a, event.visitRef);
     a.appendVarchar(event.start);
     text(a, event.end);
-    text(a, event.careSiteRef);
+    this.#refNo(a, event.careSiteRef);
     a.endRow();
     this.#concept(seq, slot.main, event.detailType);
   }
@@ -300,8 +352,8 @@ export class Stager {
   #addClinical(event: ClinicalEvent): void {
     const a = this.#clinical;
     const seq = this.#common(a, event);
-    a.appendVarchar(event.personRef);
-    text(a, event.visitRef);
+    this.#refNo(a, event.personRef);
+    this.#refNo(a, event.visitRef);
     a.appendVarchar(event.domainHint);
     a.appendVarchar(event.start);
     text(a, event.end);

@@ -4,8 +4,11 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * The loader's own tables, in schema `polder` beside the CDM:
  *
  * - `source_record`: the source-id map. One row per source record event (`source` + `source_id`) with the
- *   CDM table and surrogate key it was loaded into, the content hash of its original text and a hash of the
+ *   CDM table and surrogate key it was loaded into, the content hash of its original text (the first 64 bits of its MD5) and a hash of the
  *   CDM row it produced (change detection). OMOP keys are never derived from business identifiers.
+ *   (source, source_id) is unique by construction (the loader dedupes per run and anti-joins); it is not
+ *   declared a PRIMARY KEY because DuckDB's index on two VARCHARs cost more memory and time at a million
+ *   records than the rest of the merge, and every look-up is a hash join that does not use it.
  * - `quarantine`: what could not be loaded, with the original record and a reason a person can act on.
  *   A record is kept once per source, location and content hash: re-ingesting the same bad record adds no row.
  * - `ingest_run`: one row per `ingest()` call with its report as JSON.
@@ -28,10 +31,9 @@ export const etlTableDdl: readonly string[] = [
     resource_type VARCHAR NOT NULL,
     target_table VARCHAR NOT NULL,
     row_id BIGINT NOT NULL,
-    content_hash BLOB NOT NULL,
+    content_hash BIGINT NOT NULL,
     row_hash UBIGINT NOT NULL,
-    ingest_run_id BIGINT NOT NULL,
-    PRIMARY KEY (source, source_id)
+    ingest_run_id BIGINT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS polder.quarantine (
     quarantine_id BIGINT PRIMARY KEY,
@@ -44,7 +46,7 @@ export const etlTableDdl: readonly string[] = [
     record_id VARCHAR,
     reason VARCHAR NOT NULL,
     raw VARCHAR NOT NULL,
-    content_hash BLOB NOT NULL,
+    content_hash BIGINT NOT NULL,
     quarantined_at TIMESTAMP NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS polder.unmapped_code (

@@ -52,6 +52,8 @@ export interface IngestReport {
   readonly unmappedCodeCount: number;
   /** Rows of source_to_concept_map loaded before the data. */
   readonly sourceToConceptMapRows: number;
+  /** Wall-clock milliseconds per phase: staging (reading included), resolveCodes, merge, observationPeriods, quarantine. */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 function pad(value: string | number, width: number): string {

@@ -62,20 +62,22 @@ function small(): ReaderOutput[] {
 describe('ingest()', () => {
   it('loads persons, visits and clinical events whatever their order, with concepts resolved', async () => {
     const report = await ingest(station.connection, { name: 'hospital-a', inputs: [asReader(small())] });
-    expect(
-      await station.rows('SELECT person_id, gender_concept_id, year_of_birth FROM cdm.person ORDER BY 1'),
-    ).toEqual([
-      { person_id: 1, gender_concept_id: 8532, year_of_birth: 1970 },
-      { person_id: 2, gender_concept_id: 8507, year_of_birth: 1970 },
+    const persons = await station.rows(
+      'SELECT person_id, person_source_value AS source, gender_concept_id, year_of_birth FROM cdm.person ORDER BY 2',
+    );
+    expect(persons.map(({ person_id: _, ...rest }) => rest)).toEqual([
+      { source: 'Patient/p1', gender_concept_id: 8532, year_of_birth: 1970 },
+      { source: 'Patient/p2', gender_concept_id: 8507, year_of_birth: 1970 },
     ]);
+    const p1 = persons[0]?.['person_id'];
     expect(await station.rows('SELECT person_id, CAST(death_date AS VARCHAR) AS d FROM cdm.death')).toEqual([
-      { person_id: 1, d: '2021-01-02' },
+      { person_id: p1, d: '2021-01-02' },
     ]);
     const [visit] = await station.rows('SELECT * FROM cdm.visit_occurrence');
-    expect(visit).toMatchObject({ person_id: 1, visit_concept_id: 9202, visit_type_concept_id: 32817 });
+    expect(visit).toMatchObject({ person_id: p1, visit_concept_id: 9202, visit_type_concept_id: 32817 });
     const [condition] = await station.rows('SELECT * FROM cdm.condition_occurrence');
     expect(condition).toMatchObject({
-      person_id: 1,
+      person_id: p1,
       condition_concept_id: 201826,
       condition_source_value: '44054006',
       condition_source_concept_id: 201826,
@@ -95,7 +97,7 @@ describe('ingest()', () => {
       await station.rows(
         'SELECT person_id, CAST(observation_period_start_date AS VARCHAR) AS s, CAST(observation_period_end_date AS VARCHAR) AS e FROM cdm.observation_period',
       ),
-    ).toEqual([{ person_id: 1, s: '2020-03-01', e: '2020-03-01' }]);
+    ).toEqual([{ person_id: p1, s: '2020-03-01', e: '2020-03-01' }]);
     expect(formatIngestReport(report)).toContain('condition_occurrence');
   });
 
@@ -320,6 +322,21 @@ describe('ingest()', () => {
       inserted: 1,
       quarantined: 2,
     });
+  });
+
+  it('judges end before start on the instants, so a visit across the end of daylight saving time loads', async () => {
+    await ingest(station.connection, {
+      name: 'h',
+      inputs: [
+        asReader([
+          patient('p1'),
+          encounter('dst', 'p1', { start: '2022-11-06T01:52:06-04:00', end: '2022-11-06T01:07:06-05:00' }),
+          encounter('day', 'p1', { start: '2022-11-06T10:00:00+01:00', end: '2022-11-06' }),
+        ]),
+      ],
+    });
+    expect(await station.count('cdm.visit_occurrence')).toBe(2);
+    expect(await station.count('polder.quarantine')).toBe(0);
   });
 
   it('keeps invalid records from a reader in quarantine while the rest loads', async () => {

@@ -11,6 +11,7 @@ import {
   careSiteColumns,
   personColumns,
   prepareCandidates,
+  resolveReferences,
   typeConceptEhr,
   visitColumns,
   visitDetailColumns,
@@ -180,8 +181,9 @@ async function recordUnmappedCodes(
 ): Promise<{ top: UnmappedCode[]; distinct: number }> {
   const source = sqlString(context.source);
   await connection.run(`CREATE OR REPLACE TEMP TABLE unmapped AS
-    SELECT system, code, max(display) AS display, count(*) AS frequency
-    FROM res_slot WHERE concept_id = 0 GROUP BY system, code`);
+    SELECT r.system, r.code, any_value(r.display) AS display, count(*) AS frequency
+    FROM res_slot s JOIN res_code r ON r.code_no = s.code_no
+    WHERE s.concept_id = 0 GROUP BY r.system, r.code`);
   await connection.run(`DELETE FROM polder.unmapped_code WHERE source = ${source}
     AND (system, code) IN (SELECT (system, code) FROM res_code WHERE concept_id <> 0)`);
   await connection.run(`INSERT OR REPLACE INTO polder.unmapped_code
@@ -291,6 +293,13 @@ export async function ingest(
     ${timestampLiteral(started)}, NULL, 'running', NULL)`);
 
   const spool = new RawSpool(options.tempDirectory);
+  const phases: Record<string, number> = {};
+  let phaseStart = performance.now();
+  const endPhase = (name: string): void => {
+    const now = performance.now();
+    phases[name] = Math.round(now - phaseStart);
+    phaseStart = now;
+  };
   let inTransaction = false;
   try {
     const stager = await Stager.create(connection, spool);
@@ -309,12 +318,14 @@ export async function ingest(
     }
     await stager.finish(connection);
     onProgress?.(stager.counts.records);
+    endPhase('staging');
 
     await connection.run('BEGIN TRANSACTION');
     inTransaction = true;
     if (options.sourceToConceptMap !== undefined) await loadSourceToConceptMap(connection);
     await resolveCodes(connection, { ...defaultSystemVocabularies, ...options.systemVocabularies });
     await prepareCandidates(connection);
+    endPhase('resolveCodes');
 
     const merged = new Map<string, MergeCounts>();
     await buildCareSites(connection);
@@ -331,11 +342,13 @@ export async function ingest(
         context,
       ),
     );
-    await buildPersons(connection, source.name);
+    await resolveReferences(connection, source.name);
+    await buildPersons(connection);
     const persons = await mergePersons(connection, context);
     merged.set('person', persons.person);
     merged.set('death', persons.death);
-    await buildVisits(connection, source.name);
+    await resolveReferences(connection, source.name);
+    await buildVisits(connection);
     merged.set(
       'visit_occurrence',
       await mergeCandidates(
@@ -350,7 +363,8 @@ export async function ingest(
         context,
       ),
     );
-    await buildVisitDetails(connection, source.name);
+    await resolveReferences(connection, source.name);
+    await buildVisitDetails(connection);
     merged.set(
       'visit_detail',
       await mergeCandidates(
@@ -365,7 +379,8 @@ export async function ingest(
         context,
       ),
     );
-    await buildClinical(connection, source.name);
+    await resolveReferences(connection, source.name);
+    await buildClinical(connection);
     for (const table of clinicalTables) {
       const columns = await buildClinicalTable(connection, table);
       merged.set(
@@ -383,12 +398,15 @@ export async function ingest(
         ),
       );
     }
+    endPhase('merge');
     merged.set('observation_period', await deriveObservationPeriods(connection));
     const unmapped = await recordUnmappedCodes(connection, context, options.unmappedCodeLimit ?? 20);
     await connection.run('COMMIT');
     inTransaction = false;
+    endPhase('observationPeriods');
 
     const quarantineAdded = await writeQuarantine(connection, context, spool);
+    endPhase('quarantine');
     const quarantinedByTable = new Map<string, number>();
     for (const row of await queryRows(
       connection,
@@ -425,6 +443,7 @@ export async function ingest(
       unmappedCodes: unmapped.top,
       unmappedCodeCount: unmapped.distinct,
       sourceToConceptMapRows: stcmRows,
+      phases,
     };
     await connection.run(
       `UPDATE polder.ingest_run SET finished_at = ${timestampLiteral(finished)}, status = 'completed',
@@ -446,11 +465,17 @@ export async function ingest(
       'stg_system',
       'res_code',
       'res_slot',
+      'res_ref',
+      'superseded',
+      'q_out',
       'clin',
       'plan',
       'q_raw',
     ]) {
       await connection.run(`DROP TABLE IF EXISTS temp.main.${table}`);
+    }
+    for (const view of ['qr_source', ...clinicalTables.map((t) => `cand_${t}`)]) {
+      await connection.run(`DROP VIEW IF EXISTS temp.main.${view}`);
     }
   }
 }
