@@ -79,6 +79,8 @@ function countNewlines(text: string): number {
 }
 
 const BATCH = 1024;
+/** Characters one record may have. */
+export const MAX_RECORD_SIZE = 4 * 1024 * 1024;
 
 /**
  * Streams the records of a CSV file in batches, in constant memory. Empty lines are left out but counted,
@@ -103,6 +105,8 @@ export async function* readCsvRows(
     relax_column_count: true,
     relax_quotes: true,
     record_delimiter: ['\r\n', '\n'],
+    // Bounds memory when a quote is never closed (csv-parse would otherwise buffer the rest of the file).
+    max_record_size: MAX_RECORD_SIZE,
     bom: true,
     encoding: encoding === 'latin1' ? 'latin1' : 'utf8',
   });

@@ -287,6 +287,20 @@ describe('readCsvSource() on bad input', () => {
     );
   });
 
+  it('gives up on a never-closed quote after 4 MiB instead of buffering the rest of the file', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [PATIENTS] },
+      {
+        'patients.csv': 'patient_id,birth_date,sex\np1,1980-02-01,"M\n' + 'p2,1980-02-01,M\n'.repeat(400_000),
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out).toHaveLength(1);
+    expect((out[0] as InvalidRecord).reason).toMatch(
+      /^patients\.csv line 2: the CSV cannot be parsed from this line on \(Max Record Size/,
+    );
+  });
+
   it('names missing required values, reads globbed files in order, and skips rows by rule', async () => {
     const config = await writeCase(
       {
