@@ -182,31 +182,38 @@ export function compileRowMapper(
   const date = (spec: DateColumn | undefined, field: string, required: boolean) => {
     if (spec === undefined) return undefined;
     const name = typeof spec === 'string' ? spec : spec.column;
-    const parser = typeof spec === 'string' ? fileDates : new DateParser(spec.dateFormats);
+    const formats = typeof spec === 'string' ? undefined : spec.dateFormats;
+    const parser = formats === undefined ? fileDates : new DateParser(formats);
     const col = column(name, `columns.${field}`, field);
+    const timeName = typeof spec === 'string' ? undefined : spec.timeColumn;
+    const timeCol =
+      timeName === undefined ? undefined : column(timeName, `columns.${field}.timeColumn`, field);
+    const columns =
+      timeCol === undefined ? `column '${col.name}'` : `columns '${col.name}' + '${timeCol.name}'`;
     const label = field.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
     const empty =
       field === 'birthDate'
         ? `column '${col.name}' (birthDate) is empty; OMOP needs a year of birth`
         : `column '${col.name}' (${field}) is empty`;
     return (fields: readonly string[], problems: Problems): string | undefined => {
-      const v = cell(fields, col);
-      if (v === undefined) {
+      const d = cell(fields, col);
+      if (d === undefined) {
         if (required) problems.push(empty);
         return undefined;
       }
+      const t = timeCol === undefined ? undefined : cell(fields, timeCol);
+      const v = t === undefined ? d : `${d} ${t}`;
       const iso = parser.parse(v);
       if (iso === undefined) {
         const why = parser.explain(v);
         problems.push(
-          `column '${col.name}' value '${v}' is not ${parser.describe()}${why === undefined ? '' : ` (${why})`}`,
+          `${columns} value '${v}' is not ${parser.describe()}${why === undefined ? '' : ` (${why})`}`,
         );
         return undefined;
       }
       const day = iso.slice(0, 10);
-      if (day > today) problems.push(`${label} ${day} (column '${col.name}') lies in the future`);
-      else if (day < earliest)
-        problems.push(`${label} ${day} (column '${col.name}') lies before ${earliestYear}`);
+      if (day > today) problems.push(`${label} ${day} (${columns}) lies in the future`);
+      else if (day < earliest) problems.push(`${label} ${day} (${columns}) lies before ${earliestYear}`);
       return iso;
     };
   };

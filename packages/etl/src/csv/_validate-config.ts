@@ -274,13 +274,18 @@ function checkColumn(
       if (typeof v === 'string') {
         if (!isNonEmptyString(v)) issues.add(path, 'must name a column');
       } else if (isRecord(v)) {
-        issues.unknownKeys(v, path, ['column', 'dateFormats'], 'date-column setting');
+        issues.unknownKeys(v, path, ['column', 'dateFormats', 'timeColumn'], 'date-column setting');
         issues.string(v, 'column', path, true);
-        if (v['dateFormats'] === undefined)
-          issues.add(path, 'needs "dateFormats" (or give the column name alone)');
-        else checkDateFormats(v['dateFormats'], `${path}.dateFormats`, issues);
+        issues.string(v, 'timeColumn', path, false);
+        if (v['dateFormats'] === undefined && v['timeColumn'] === undefined)
+          issues.add(path, 'needs "dateFormats" or "timeColumn" (or give the column name alone)');
+        else if (v['dateFormats'] !== undefined)
+          checkDateFormats(v['dateFormats'], `${path}.dateFormats`, issues);
       } else {
-        issues.add(path, `must name a column or be { "column", "dateFormats" } (got ${show(v)})`);
+        issues.add(
+          path,
+          `must name a column or be { "column", "dateFormats", "timeColumn" } (got ${show(v)})`,
+        );
       }
       return;
     case 'ref': {

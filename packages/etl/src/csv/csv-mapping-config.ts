@@ -76,8 +76,19 @@ export interface CsvFormatOptions {
   readonly nullValues?: readonly string[];
 }
 
-/** A column with a date or date-time; the object form overrides the file's date formats for this column. */
-export type DateColumn = string | { readonly column: string; readonly dateFormats: readonly DateFormat[] };
+/**
+ * A column with a date or date-time. The object form may override the file's date formats for this column,
+ * and may take the time from a second column (`timeColumn`): the reader then parses "<date> <time>" (or the
+ * date alone when the time cell is empty), so the formats must include that shape, e.g.
+ * `{ "column": "datum", "timeColumn": "tijd", "dateFormats": ["dd-mm-yyyy HH:mm", "dd-mm-yyyy"] }`.
+ */
+export type DateColumn =
+  | string
+  | {
+      readonly column: string;
+      readonly dateFormats?: readonly DateFormat[];
+      readonly timeColumn?: string;
+    };
 
 /**
  * A column holding the id of a record in another file (a person, visit or care site). The event gets the

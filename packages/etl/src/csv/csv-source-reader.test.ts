@@ -506,6 +506,38 @@ describe('readCsvSource() field mapping', () => {
     });
   });
 
+  it('joins a date column and a time column', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        dateFormats: ['dd-mm-yyyy'],
+        files: [
+          PATIENTS,
+          {
+            ...CONDITIONS,
+            columns: {
+              ...CONDITIONS.columns,
+              start: { column: 'datum', timeColumn: 'tijd', dateFormats: ['dd-mm-yyyy HH:mm', 'dd-mm-yyyy'] },
+            },
+          },
+        ],
+      },
+      {
+        'patients.csv': 'patient_id,birth_date,sex\np1,01-02-1980,M\n',
+        'conditions.csv':
+          'condition_id,patient_id,datum,tijd,code,description\nc1,p1,15-01-2020,08:30,D1,x\nc2,p1,16-01-2020,,D1,x\nc3,p1,17-01-2020,25:00,D1,x\n',
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out.slice(1, 3).map((o) => (o as ClinicalEvent).start)).toEqual([
+      '2020-01-15T08:30:00',
+      '2020-01-16',
+    ]);
+    expect(invalids(out).map((o) => o.reason)).toEqual([
+      "conditions.csv line 4: columns 'datum' + 'tijd' value '17-01-2020 25:00' is not a valid date in any of the formats dd-mm-yyyy HH:mm, dd-mm-yyyy (hour 25 is not 00–23)",
+    ]);
+  });
+
   it('reads a file without header through columnNames', async () => {
     const config = await writeCase(
       { source: 'c', files: [{ ...PATIENTS, columnNames: ['patient_id', 'birth_date', 'sex'] }] },
