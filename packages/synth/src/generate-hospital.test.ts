@@ -102,7 +102,15 @@ describe('generateHospital()', () => {
       });
       const expected = RECORDS_PER_PATIENT[hospital] * 600;
       expect(Math.abs(summary.totalRecords - expected) / expected).toBeLessThan(tolerance);
-      expect(patientsForRecords(hospital, expected)).toBe(600);
     });
   }
+
+  it('patientsForRecords() asks for enough patients to reach the number of records', async () => {
+    for (const seed of [1, 2, 3]) {
+      const patients = patientsForRecords('B', 30_000);
+      const summary = await generateHospital({ hospital: 'B', patients, seed, outDir: await dirs.make() });
+      expect(summary.totalRecords).toBeGreaterThanOrEqual(30_000);
+      expect(summary.totalRecords).toBeLessThan(30_000 * 1.2);
+    }
+  });
 });
