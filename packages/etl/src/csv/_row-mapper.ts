@@ -633,9 +633,13 @@ function compileClinical(
     if (valueAnyCol !== undefined) {
       const v = c.cell(f, valueAnyCol);
       if (v !== undefined) {
-        const n = c.parseNumber(v);
+        const m = COMPARATOR_PREFIX.exec(v);
+        const n = c.parseNumber(m === null ? v : v.slice(m[0].length));
         if (n === undefined) value.text = v;
-        else value.number = n;
+        else {
+          value.number = n;
+          if (m !== null) value.operator = m[1] as string;
+        }
         hasValue = true;
       }
     }

@@ -181,7 +181,10 @@ export interface ClinicalColumns {
   readonly valueNumber?: string;
   /** A free-text value. */
   readonly valueText?: string;
-  /** A value that is a number where it parses as one and text otherwise (Synthea's observations.csv). */
+  /**
+   * A value that is a number where it parses as one (a leading comparator allowed, as in `valueNumber`) and
+   * text otherwise (Synthea's observations.csv).
+   */
   readonly valueNumberOrText?: string;
   readonly valueConcept?: ConceptColumns;
   readonly unit?: CodedColumn;

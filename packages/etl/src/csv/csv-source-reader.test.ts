@@ -506,6 +506,31 @@ describe('readCsvSource() field mapping', () => {
     });
   });
 
+  it('reads a value that is a number or text', async () => {
+    const config = await writeCase(
+      {
+        source: 'c',
+        decimalComma: true,
+        delimiter: ';',
+        files: [
+          PATIENTS,
+          { ...LABS, columns: { ...LABS.columns, valueNumber: undefined, valueNumberOrText: 'result' } },
+        ],
+      },
+      {
+        'patients.csv': 'patient_id;birth_date;sex\np1;1980-02-01;M\n',
+        'labs.csv':
+          'lab_id;patient_id;taken;test;result;unit\nl1;p1;2021-01-01;HB;8,1;mmol/L\nl2;p1;2021-01-01;CRP;< 5;mg/L\nl3;p1;2021-01-01;KWEEK;positief;\n',
+      },
+    );
+    const values = (await collect(config, { now: NOW })).slice(1).map((o) => (o as ClinicalEvent).value);
+    expect(values).toEqual([
+      { number: 8.1, unit: { system: 'http://unitsofmeasure.org', code: 'mmol/L' } },
+      { number: 5, operator: '<', unit: { system: 'http://unitsofmeasure.org', code: 'mg/L' } },
+      { text: 'positief' },
+    ]);
+  });
+
   it('joins a date column and a time column', async () => {
     const config = await writeCase(
       {
