@@ -9,13 +9,16 @@ const FLUSH_AT = 1 << 20;
 export class BufferedWriter {
   readonly path: string;
   readonly #stream: WriteStream;
+  readonly #encoding: BufferEncoding;
   #parts: string[] = [];
   #size = 0;
   #error: Error | undefined;
   #wake: (() => void) | undefined;
 
-  constructor(path: string) {
+  /** `encoding` is how text becomes bytes: 'utf8' (default) or 'latin1' (ISO-8859-1, as old hospital systems). */
+  constructor(path: string, encoding: BufferEncoding = 'utf8') {
     this.path = path;
+    this.#encoding = encoding;
     this.#stream = createWriteStream(path);
     this.#stream.on('error', (err) => {
       this.#error = err;
@@ -37,7 +40,7 @@ export class BufferedWriter {
   async flush(): Promise<void> {
     this.#throwIfFailed();
     if (this.#size === 0) return;
-    const chunk = this.#parts.join('');
+    const chunk = Buffer.from(this.#parts.join(''), this.#encoding);
     this.#parts = [];
     this.#size = 0;
     if (!this.#stream.write(chunk)) {

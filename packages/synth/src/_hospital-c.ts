@@ -252,7 +252,7 @@ export async function writeHospitalC(run: HospitalRun): Promise<HospitalResult> 
   const rows: Record<string, number> = {};
   for (const key of Object.keys(FILES) as FileKey[]) {
     const f = FILES[key];
-    const w = new BufferedWriter(join(run.outDir, f.name));
+    const w = new BufferedWriter(join(run.outDir, f.name), 'latin1');
     w.write(row(f.header));
     writers.set(key, w);
     rows[f.kind] = 0;
@@ -553,7 +553,7 @@ export function mappingConfig(): Record<string, unknown> {
   return {
     source: 'hospital-c',
     delimiter: DELIMITER,
-    encoding: 'utf-8',
+    encoding: 'windows-1252',
     dateFormats: ['dd-mm-yyyy HH:mm', 'dd-mm-yyyy'],
     decimalComma: true,
     codeMaps: ['stcm.csv'],

@@ -36,7 +36,8 @@ beforeAll(async () => {
   // 2019 needs to be covered for the old CRP code; 600 patients give a few hundred CRP results then.
   summary = await generateHospital({ hospital: 'C', patients: 600, seed: 8, outDir: out });
   mapping = JSON.parse(await readFile(join(out, 'mapping.json'), 'utf8')) as Mapping;
-  for (const f of mapping.files) tables.set(f.path, parseCsv(await readFile(join(out, f.path), 'utf8'), ';'));
+  for (const f of mapping.files)
+    tables.set(f.path, parseCsv(await readFile(join(out, f.path), 'latin1'), ';'));
   stcm = parseCsv(await readFile(join(out, 'stcm.csv'), 'utf8'), ',');
 }, 60_000);
 
@@ -45,7 +46,7 @@ describe('hospital C', () => {
     expect(mapping.delimiter).toBe(';');
     expect(mapping.decimalComma).toBe(true);
     for (const f of mapping.files) {
-      const header = (await readFile(join(out, f.path), 'utf8')).split('\r\n')[0]?.split(';') ?? [];
+      const header = (await readFile(join(out, f.path), 'latin1')).split('\r\n')[0]?.split(';') ?? [];
       expect(header).toContain(f.id);
       for (const spec of Object.values(f.columns)) {
         const column = typeof spec === 'string' ? spec : spec.column;
@@ -53,6 +54,15 @@ describe('hospital C', () => {
       }
       expect(tables.get(f.path)?.length).toBe(summary.counts[f.path.replace('.csv', '')]);
     }
+  });
+
+  it('writes its CSV files in a single-byte Windows encoding, as the hospital system does', async () => {
+    expect((mapping as unknown as { encoding: string }).encoding).toBe('windows-1252');
+    const bytes = await readFile(join(out, 'labuitslagen.csv'));
+    expect(bytes.includes(Buffer.from('proteïne', 'latin1'))).toBe(true);
+    expect(bytes.includes(Buffer.from('proteïne', 'utf8'))).toBe(false);
+    const descriptions = (tables.get('diagnoses.csv') ?? []).map((r) => r.omschrijving ?? '');
+    expect(descriptions).toContain('Acute nierschade');
   });
 
   it('writes dates as dd-mm-yyyy (with HH:mm) and numbers with a decimal comma', () => {
