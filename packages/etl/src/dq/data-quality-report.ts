@@ -95,8 +95,8 @@ function locationOf(check: DataQualityCheckResult): string {
 
 /**
  * A readable summary of a report: the score, a table by Kahn category × context (passed, failed, %
- * passed), then every failed check with its violating-row count and the query that lists the rows, and
- * the checks that errored.
+ * passed), then every failed check (fatal ones first) with its violating-row count and the query that
+ * lists the rows, and the checks that errored.
  *
  * @example
  * console.log(formatDataQualitySummary(await runDataQuality(connection)));
@@ -140,7 +140,16 @@ export function formatDataQualitySummary(report: DataQualityReport): string {
     );
   }
 
-  const failed = report.checks.filter((c) => c.status === 'failed');
+  // Fatal first, then convention, then characterization; within a severity as the checks ran.
+  const rank = (severity: string): number => {
+    const index = ['fatal', 'convention', 'characterization'].indexOf(severity);
+    return index < 0 ? 3 : index;
+  };
+  const failed = report.checks
+    .filter((c) => c.status === 'failed')
+    .map((check, order) => ({ check, order }))
+    .sort((a, b) => rank(a.check.severity) - rank(b.check.severity) || a.order - b.order)
+    .map(({ check }) => check);
   lines.push('', failed.length === 0 ? 'No check failed.' : `Failed checks (${failed.length}):`);
   for (const check of failed) {
     const pct = ((check.pctViolatedRows ?? 0) * 100).toFixed(2);

@@ -31,7 +31,15 @@ const fixture = [
     (8840, 'milligram per deciliter', 'Unit', 'UCUM', 'Unit', 'S', 'mg/dL', '1970-01-01', '2099-12-31'),
     (8749, 'micromole per liter', 'Unit', 'UCUM', 'Unit', 'S', 'umol/L', '1970-01-01', '2099-12-31'),
     (1503297, 'metformin', 'Drug', 'RxNorm', 'Ingredient', 'S', '6809', '1970-01-01', '2099-12-31'),
-    (1503298, 'metformin 500 MG Oral Tablet', 'Drug', 'RxNorm', 'Clinical Drug', 'S', '861007', '1970-01-01', '2099-12-31')`,
+    (1503298, 'metformin 500 MG Oral Tablet', 'Drug', 'RxNorm', 'Clinical Drug', 'S', '861007', '1970-01-01', '2099-12-31'),
+    (4041261, 'Procedure on female genital system', 'Procedure', 'SNOMED', 'Procedure', 'S', '1', '1970-01-01', '2099-12-31'),
+    (4000002, 'Hysterectomy', 'Procedure', 'SNOMED', 'Procedure', 'S', '2', '1970-01-01', '2099-12-31')`,
+  `INSERT INTO cdm.concept_ancestor VALUES (4041261, 4041261, 0, 0), (4041261, 4000002, 1, 1)`,
+  // plausibleGenderUseDescendants: a descendant of a female-only procedure for a man (person 1).
+  `INSERT INTO cdm.procedure_occurrence (procedure_occurrence_id, person_id, procedure_concept_id, procedure_date, procedure_type_concept_id) VALUES
+    (1, 1, 4000002, '2010-01-01', 32817),
+    (2, 2, 4000002, '2012-01-01', 32817),
+    (3, 2, 201826, '2012-01-01', 32817)`,
   `INSERT INTO cdm.person (person_id, gender_concept_id, year_of_birth, month_of_birth, day_of_birth, birth_datetime, race_concept_id, ethnicity_concept_id) VALUES
     (1, 8507, 1960, 1, 1, '1960-01-01 00:00:00', 0, 0),
     (2, 8532, 1970, 5, NULL, NULL, 0, 0),
@@ -236,12 +244,15 @@ describe('runDataQuality() on planted violations', () => {
     expect(counts('withinObservationPeriod.visit_occurrence.visit_start_date')).toEqual([0, 4, 'passed']);
   });
 
-  it('checks concepts: plausibleGender, plausibleUnitConceptIds, plausibleValueLow/High per unit', () => {
+  it('checks concepts: plausibleGender (with descendants), plausibleUnitConceptIds, plausibleValueLow/High per unit', () => {
     expect(counts('plausibleGender.condition_occurrence.condition_concept_id.192367')).toEqual([
       1,
       3,
       'failed',
     ]);
+    expect(counts('plausibleGenderUseDescendants.procedure_occurrence.procedure_concept_id.4041261')).toEqual(
+      [1, 2, 'failed'],
+    );
     // Measurements 1, 2, 4, 5 have a value and a source unit; 2 (mg/dL) and 4 (unit 0) are implausible.
     expect(counts('plausibleUnitConceptIds.measurement.measurement_concept_id.3004410')).toEqual([
       2,
@@ -307,6 +318,10 @@ describe('runDataQuality() on planted violations', () => {
     expect(summary).toContain('✗ withinObservationPeriod');
     expect(summary).toContain('1 of 6 violating');
     expect(summary).toContain('! isForeignKey person.location_id');
+    const severities = [...summary.matchAll(/^✗ \S+ \[[^,]+, (\w+)\]/gm)].map((m) => m[1]);
+    expect(severities.indexOf('fatal')).toBe(0);
+    expect(severities.lastIndexOf('fatal')).toBeLessThan(severities.indexOf('convention'));
+    expect(severities.lastIndexOf('convention')).toBeLessThan(severities.indexOf('characterization'));
     const dir = await mkdtemp(join(tmpdir(), 'polder-dq-'));
     try {
       const { reportPath, summaryPath } = await writeDataQualityReport(report, dir);
