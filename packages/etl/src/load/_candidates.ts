@@ -25,7 +25,10 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
   await connection.run(`CREATE OR REPLACE TEMP MACRO polder_ends_before(start_at, end_at, s, en) AS CASE
     WHEN length(end_at) <= 10 OR length(start_at) <= 10 THEN CAST(en AS DATE) < CAST(s AS DATE)
     ELSE coalesce(TRY_CAST(end_at AS TIMESTAMPTZ) < TRY_CAST(start_at AS TIMESTAMPTZ), en < s) END`);
-  await connection.run('CREATE OR REPLACE TEMP TABLE qr (seq INTEGER, reason VARCHAR, target_table VARCHAR)');
+  // Quarantined events, with what writing them to polder.quarantine needs, so that staging can be dropped.
+  await connection.run(`CREATE OR REPLACE TEMP TABLE qr (seq INTEGER, reason VARCHAR, target_table VARCHAR,
+    source_id VARCHAR, resource_type VARCHAR, record_id VARCHAR, file_no INTEGER, line INTEGER, entry INTEGER,
+    raw_offset BIGINT, raw_length INTEGER, content_hash BIGINT)`);
   await connection.run('CREATE OR REPLACE TEMP TABLE touched (person_id BIGINT)');
   // Events superseded by a later event with the same source id in this run: only the last one is loaded.
   // A grouping, not a window over all rows: a window would sort a million wide rows to find a few duplicates.
@@ -40,10 +43,7 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
   // Source ids of records quarantined in this run, to say why a reference to one of them does not resolve.
   await connection.run(`CREATE OR REPLACE TEMP VIEW qr_source AS
     SELECT source_id, min(reason) AS reason FROM (
-      SELECT e.source_id, q.reason FROM qr q JOIN (
-        SELECT seq, source_id FROM stg_care_site UNION ALL SELECT seq, source_id FROM stg_person
-        UNION ALL SELECT seq, source_id FROM stg_visit UNION ALL SELECT seq, source_id FROM stg_visit_detail
-      ) e ON e.seq = q.seq
+      SELECT source_id, reason FROM qr
       UNION ALL SELECT record_id, reason FROM stg_invalid WHERE record_id IS NOT NULL
     ) GROUP BY source_id`);
 }
@@ -125,7 +125,9 @@ async function splitQuarantine(
         WHEN 'birth' THEN format('starts on {}, before the patient''s birth on {}',
           CAST(polder_ts(e.start_at) AS DATE), ${birthDate})`;
   await connection.run(`INSERT INTO qr
-    SELECT c.seq, CASE c.problem ${whens.join(' ')} ${eventReasons} ELSE c.problem END, ${targetTable}
+    SELECT c.seq, CASE c.problem ${whens.join(' ')} ${eventReasons} ELSE c.problem END, ${targetTable},
+      e.source_id, e.resource_type, coalesce(e.record_id, e.source_id), e.file_no, e.line, e.entry,
+      e.raw_offset, e.raw_length, e.content_hash
     FROM ${candidates} c JOIN ${staging} e ON e.seq = c.seq
     LEFT JOIN res_ref pr ON pr.ref_no = ${staging === 'stg_person' ? 'NULL' : 'e.person_ref'}
       AND pr.target_table = 'person'

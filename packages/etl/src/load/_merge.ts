@@ -51,7 +51,9 @@ export interface MergeSpec {
   /** Tables whose keys share one space with this table's (including itself). */
   readonly keySpace: readonly string[];
   /** The column of the row's person, for observation periods: 'person_id', 'row_id' (person) or none. */
-  readonly personColumn?: string;
+  readonly personColumn?: 'person_id' | 'row_id';
+  /** Further writes that belong to the same transaction (a person's death row); `plan` holds the actions. */
+  readonly afterWrite?: () => Promise<void>;
 }
 
 /** Context of one ingest run. */
@@ -94,16 +96,21 @@ export async function mergeCandidates(
       UNION ALL SELECT max(row_id) FROM polder.source_record WHERE target_table IN (${space}))`,
   );
   const hashed = [...spec.columns, ...(spec.hashExtra ?? [])].map((c) => `c.${c}`).join(', ');
+  const personColumn = spec.personColumn;
+  // The plan keeps only keys and hashes; the row itself is read from the candidates when written, so that a
+  // million-row merge does not hold a second copy of every column.
   await connection.run(`
     CREATE OR REPLACE TEMP TABLE plan AS
     WITH j AS (
-      SELECT c.*, hash(${hashed}) AS row_hash, sr.target_table AS old_table, sr.row_id AS old_id,
+      SELECT c.seq, c.source_id, c.record_id, c.resource_type, c.content_hash,
+        ${personColumn === 'person_id' ? 'c.person_id' : 'CAST(NULL AS BIGINT) AS person_id'},
+        hash(${hashed}) AS row_hash, sr.target_table AS old_table, sr.row_id AS old_id,
         sr.row_hash AS old_hash, sr.content_hash AS old_content_hash,
         sr.row_id IS NOT NULL AND sr.target_table IN (${space}) AS keeps_key
       FROM ${spec.candidates} c
       LEFT JOIN polder.source_record sr ON sr.source = ${source} AND sr.source_id = c.source_id
     )
-    SELECT j.*,
+    SELECT j.* EXCLUDE (keeps_key),
       CASE
         WHEN old_id IS NULL THEN 'insert'
         WHEN old_table <> ${sqlString(spec.table)} THEN 'move'
@@ -113,10 +120,11 @@ export async function mergeCandidates(
       CASE WHEN keeps_key THEN old_id ELSE ${base} + 1 + seq END AS row_id
     FROM j`);
 
-  const personColumn = spec.personColumn;
   if (personColumn !== undefined) {
-    await connection.run(`
-      INSERT INTO touched SELECT DISTINCT ${personColumn} FROM plan WHERE action <> 'unchanged'`);
+    const person = personColumn === 'row_id' ? 'row_id' : 'person_id';
+    await connection.run(
+      `INSERT INTO touched SELECT DISTINCT ${person} FROM plan WHERE action <> 'unchanged'`,
+    );
     if (spec.table !== 'person') {
       await connection.run(`
         INSERT INTO touched SELECT DISTINCT t.person_id FROM ${table} t
@@ -124,41 +132,52 @@ export async function mergeCandidates(
     }
   }
 
-  const moved = await queryRows(connection, `SELECT DISTINCT old_table FROM plan WHERE action = 'move'`);
-  for (const row of moved) {
-    const oldTable = String(row['old_table']);
-    const oldId = idColumns[oldTable];
-    if (oldId === undefined) continue;
-    if (personColumn !== undefined && oldTable !== 'person') {
-      await connection.run(`
-        INSERT INTO touched SELECT DISTINCT person_id FROM cdm.${oldTable}
-        WHERE ${oldId} IN (SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)})`);
+  // The CDM rows and their source_record entries are committed together: a run that fails half-way leaves
+  // every table consistent with the source-id map, and running it again completes it.
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const moved = await queryRows(connection, `SELECT DISTINCT old_table FROM plan WHERE action = 'move'`);
+    for (const row of moved) {
+      const oldTable = String(row['old_table']);
+      const oldId = idColumns[oldTable];
+      if (oldId === undefined) continue;
+      const ids = `SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)}`;
+      if (personColumn !== undefined && oldTable !== 'person') {
+        await connection.run(
+          `INSERT INTO touched SELECT DISTINCT person_id FROM cdm.${oldTable} WHERE ${oldId} IN (${ids})`,
+        );
+      }
+      await connection.run(`DELETE FROM cdm.${oldTable} WHERE ${oldId} IN (${ids})`);
     }
+
+    const columnList = spec.columns.join(', ');
     await connection.run(`
-      DELETE FROM cdm.${oldTable}
-      WHERE ${oldId} IN (SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)})`);
+      INSERT INTO ${table} (${id}, ${columnList})
+      SELECT p.row_id, ${spec.columns.map((c) => `c.${c}`).join(', ')}
+      FROM plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action IN ('insert', 'move')`);
+    await connection.run(`
+      UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = u.${c}`).join(', ')}
+      FROM (SELECT p.row_id, c.* FROM plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action = 'update') u
+      WHERE t.${id} = u.row_id`);
+
+    await connection.run(`
+      INSERT INTO polder.source_record
+      SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
+        row_hash, ${context.runId}
+      FROM plan WHERE action = 'insert'`);
+    await connection.run(`
+      UPDATE polder.source_record AS sr
+      SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
+        row_hash = p.row_hash, ingest_run_id = ${context.runId}
+      FROM plan p
+      WHERE sr.source = ${source} AND sr.source_id = p.source_id
+        AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
+    if (spec.afterWrite !== undefined) await spec.afterWrite();
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK');
+    throw error;
   }
-
-  const columnList = spec.columns.join(', ');
-  await connection.run(`
-    INSERT INTO ${table} (${id}, ${columnList})
-    SELECT row_id, ${columnList} FROM plan WHERE action IN ('insert', 'move')`);
-  await connection.run(`
-    UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = p.${c}`).join(', ')}
-    FROM plan p WHERE p.action = 'update' AND t.${id} = p.row_id`);
-
-  await connection.run(`
-    INSERT INTO polder.source_record
-    SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
-      row_hash, ${context.runId}
-    FROM plan WHERE action = 'insert'`);
-  await connection.run(`
-    UPDATE polder.source_record AS sr
-    SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
-      row_hash = p.row_hash, ingest_run_id = ${context.runId}
-    FROM plan p
-    WHERE sr.source = ${source} AND sr.source_id = p.source_id
-      AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
 
   const counts: MergeCounts = { inserted: 0, updated: 0, unchanged: 0 };
   for (const row of await queryRows(connection, 'SELECT action, count(*) AS n FROM plan GROUP BY action')) {

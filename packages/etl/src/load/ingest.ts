@@ -113,12 +113,38 @@ async function stageSourceToConceptMap(
 }
 
 async function loadSourceToConceptMap(connection: DuckDBConnection): Promise<void> {
+  await connection.run('BEGIN TRANSACTION');
   await connection.run(`DELETE FROM cdm.source_to_concept_map
     WHERE source_vocabulary_id IN (SELECT DISTINCT source_vocabulary_id FROM stg_stcm)`);
   await connection.run(`INSERT INTO cdm.source_to_concept_map
     SELECT source_code, source_concept_id, source_vocabulary_id, source_code_description, target_concept_id,
       target_vocabulary_id, CAST(valid_start_date AS DATE), CAST(valid_end_date AS DATE), invalid_reason
     FROM stg_stcm`);
+  await connection.run('COMMIT');
+}
+
+/**
+ * Each table's merge commits on its own (CDM rows together with their source_record entries), so a run
+ * that failed half-way may have loaded persons whose observation periods it never derived; a rerun would
+ * find those rows unchanged and not touch them. So after a failed or unfinished run of this source, the
+ * next run derives the periods of all its persons again.
+ */
+async function touchAllPersonsAfterFailedRun(
+  connection: DuckDBConnection,
+  context: MergeContext,
+): Promise<void> {
+  const source = sqlString(context.source);
+  const unfinished = await queryNumber(
+    connection,
+    `SELECT count(*) FROM polder.ingest_run
+     WHERE source = ${source} AND status <> 'completed' AND ingest_run_id < ${context.runId}
+       AND ingest_run_id > coalesce((SELECT max(ingest_run_id) FROM polder.ingest_run
+         WHERE source = ${source} AND status = 'completed' AND ingest_run_id < ${context.runId}), 0)`,
+  );
+  if (unfinished > 0) {
+    await connection.run(`INSERT INTO touched
+      SELECT row_id FROM polder.source_record WHERE source = ${source} AND target_table = 'person'`);
+  }
 }
 
 /**
@@ -129,6 +155,22 @@ async function mergePersons(
   connection: DuckDBConnection,
   context: MergeContext,
 ): Promise<{ person: MergeCounts; death: MergeCounts & { read: number } }> {
+  const writeDeaths = async (): Promise<void> => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE death_plan AS
+      SELECT p.row_id AS person_id, c.death_date, c.death_datetime, d.person_id IS NOT NULL AS had,
+        d.person_id IS NOT NULL AND d.death_date IS NOT DISTINCT FROM c.death_date
+          AND d.death_datetime IS NOT DISTINCT FROM c.death_datetime AS same
+      FROM plan p JOIN cand_person c ON c.seq = p.seq LEFT JOIN (
+        SELECT * FROM cdm.death QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY death_date) = 1
+      ) d ON d.person_id = p.row_id
+      WHERE p.action <> 'unchanged'`);
+    await connection.run(
+      `DELETE FROM cdm.death WHERE person_id IN (SELECT person_id FROM death_plan WHERE NOT same)`,
+    );
+    await connection.run(`INSERT INTO cdm.death (person_id, death_date, death_datetime, death_type_concept_id)
+      SELECT person_id, death_date, death_datetime, ${typeConceptEhr} FROM death_plan
+      WHERE NOT same AND death_date IS NOT NULL`);
+  };
   const person = await mergeCandidates(
     connection,
     {
@@ -138,31 +180,19 @@ async function mergePersons(
       hashExtra: ['death_date', 'death_datetime'],
       keySpace: ['person'],
       personColumn: 'row_id',
+      afterWrite: writeDeaths,
     },
     context,
   );
-  await connection.run(`CREATE OR REPLACE TEMP TABLE death_plan AS
-    SELECT p.row_id AS person_id, p.death_date, p.death_datetime, d.person_id IS NOT NULL AS had,
-      d.person_id IS NOT NULL AND d.death_date IS NOT DISTINCT FROM p.death_date
-        AND d.death_datetime IS NOT DISTINCT FROM p.death_datetime AS same
-    FROM plan p LEFT JOIN (
-      SELECT * FROM cdm.death QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY death_date) = 1
-    ) d ON d.person_id = p.row_id
-    WHERE p.action <> 'unchanged'`);
-  await connection.run(
-    `DELETE FROM cdm.death WHERE person_id IN (SELECT person_id FROM death_plan WHERE NOT same)`,
-  );
-  await connection.run(`INSERT INTO cdm.death (person_id, death_date, death_datetime, death_type_concept_id)
-    SELECT person_id, death_date, death_datetime, ${typeConceptEhr} FROM death_plan
-    WHERE NOT same AND death_date IS NOT NULL`);
   const [counts] = await queryRows(
     connection,
     `SELECT
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND NOT had) AS inserted,
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND had AND NOT same) AS updated,
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND same)
-        + (SELECT count(*) FROM plan WHERE action = 'unchanged' AND death_date IS NOT NULL) AS unchanged,
-      (SELECT count(*) FROM plan WHERE death_date IS NOT NULL) AS read`,
+        + (SELECT count(*) FROM plan p JOIN cand_person c ON c.seq = p.seq
+           WHERE p.action = 'unchanged' AND c.death_date IS NOT NULL) AS unchanged,
+      (SELECT count(*) FROM cand_person WHERE death_date IS NOT NULL) AS read`,
   );
   const death = {
     inserted: Number(counts?.['inserted'] ?? 0),
@@ -214,25 +244,19 @@ async function writeQuarantine(
   context: MergeContext,
   spool: RawSpool,
 ): Promise<number> {
-  const kinds = ['stg_care_site', 'stg_person', 'stg_visit', 'stg_visit_detail', 'stg_clinical'];
-  const events = kinds
-    .map(
-      (t) => `SELECT seq, resource_type, coalesce(record_id, source_id) AS record_id, file_no, line, entry,
-        raw_offset, raw_length, content_hash FROM ${t}`,
-    )
-    .join(' UNION ALL ');
   await connection.run(`CREATE OR REPLACE TEMP TABLE q_out AS
     WITH e AS (
-      ${events}
-      UNION ALL SELECT seq, resource_type, record_id, file_no, line, entry, raw_offset, raw_length, content_hash
+      SELECT seq, reason, resource_type, record_id, file_no, line, entry, raw_offset, raw_length, content_hash
+      FROM qr
+      UNION ALL SELECT seq, reason, resource_type, record_id, file_no, line, entry, raw_offset, raw_length,
+        content_hash
       FROM stg_invalid
     ),
-    q AS (SELECT seq, reason FROM qr UNION ALL SELECT seq, reason FROM stg_invalid),
     grouped AS (
       SELECT f.file, e.line, e.entry, e.content_hash, any_value(e.resource_type) AS resource_type,
-        any_value(e.record_id) AS record_id, string_agg(DISTINCT q.reason, '; ' ORDER BY q.reason) AS reason,
+        any_value(e.record_id) AS record_id, string_agg(DISTINCT e.reason, '; ' ORDER BY e.reason) AS reason,
         min(e.raw_offset) AS raw_offset, arg_min(e.raw_length, e.raw_offset) AS raw_length
-      FROM q JOIN e ON e.seq = q.seq JOIN stg_file f ON f.file_no = e.file_no
+      FROM e JOIN stg_file f ON f.file_no = e.file_no
       GROUP BY f.file, e.line, e.entry, e.content_hash
     )
     SELECT row_number() OVER (ORDER BY g.raw_offset) AS k, g.* FROM grouped g
@@ -292,6 +316,13 @@ export async function ingest(
   await connection.run(`INSERT INTO polder.ingest_run VALUES (${runId}, ${sqlString(source.name)},
     ${timestampLiteral(started)}, NULL, 'running', NULL)`);
 
+  // Row order of the loader's CTAS and INSERT … SELECT does not matter; DuckDB needs less memory for them
+  // when it need not keep it. The station's own setting is restored at the end.
+  const [orderSetting] = await queryRows(
+    connection,
+    "SELECT current_setting('preserve_insertion_order') AS v",
+  );
+  await connection.run('SET preserve_insertion_order = false');
   const spool = new RawSpool(options.tempDirectory);
   const phases: Record<string, number> = {};
   let phaseStart = performance.now();
@@ -300,7 +331,6 @@ export async function ingest(
     phases[name] = Math.round(now - phaseStart);
     phaseStart = now;
   };
-  let inTransaction = false;
   try {
     const stager = await Stager.create(connection, spool);
     let stcmRows = 0;
@@ -320,11 +350,12 @@ export async function ingest(
     onProgress?.(stager.counts.records);
     endPhase('staging');
 
-    await connection.run('BEGIN TRANSACTION');
-    inTransaction = true;
     if (options.sourceToConceptMap !== undefined) await loadSourceToConceptMap(connection);
     await resolveCodes(connection, { ...defaultSystemVocabularies, ...options.systemVocabularies });
+    const unmapped = await recordUnmappedCodes(connection, context, options.unmappedCodeLimit ?? 20);
+    await connection.run('DROP TABLE stg_coding');
     await prepareCandidates(connection);
+    await touchAllPersonsAfterFailedRun(connection, context);
     endPhase('resolveCodes');
 
     const merged = new Map<string, MergeCounts>();
@@ -381,6 +412,9 @@ export async function ingest(
     );
     await resolveReferences(connection, source.name);
     await buildClinical(connection);
+    // The staging rows of clinical events are done with (quarantined ones were copied to qr): free them.
+    await connection.run('DROP TABLE stg_clinical');
+    await connection.run('DROP TABLE res_slot');
     for (const table of clinicalTables) {
       const columns = await buildClinicalTable(connection, table);
       merged.set(
@@ -400,9 +434,6 @@ export async function ingest(
     }
     endPhase('merge');
     merged.set('observation_period', await deriveObservationPeriods(connection));
-    const unmapped = await recordUnmappedCodes(connection, context, options.unmappedCodeLimit ?? 20);
-    await connection.run('COMMIT');
-    inTransaction = false;
     endPhase('observationPeriods');
 
     const quarantineAdded = await writeQuarantine(connection, context, spool);
@@ -451,7 +482,6 @@ export async function ingest(
     );
     return report;
   } catch (error) {
-    if (inTransaction) await connection.run('ROLLBACK');
     await connection.run(
       `UPDATE polder.ingest_run SET finished_at = ${timestampLiteral(new Date())}, status = 'failed'
        WHERE ingest_run_id = ${runId}`,
@@ -459,6 +489,9 @@ export async function ingest(
     throw error;
   } finally {
     spool.dispose();
+    await connection.run(
+      `SET preserve_insertion_order = ${orderSetting?.['v'] === false ? 'false' : 'true'}`,
+    );
     for (const table of [
       ...stagingTables,
       'stg_stcm',
@@ -466,6 +499,12 @@ export async function ingest(
       'res_code',
       'res_slot',
       'res_ref',
+      'death_plan',
+      'unmapped',
+      'qr',
+      'touched',
+      'touched_person',
+      'op_new',
       'superseded',
       'q_out',
       'clin',
