@@ -7,14 +7,14 @@
  *    persons with fresh ids (every clinical table, in SQL) until it holds 100,000 persons, so the DQ
  *    figure measures realistic rows without an hour of generation first.
  *
- * Options: --patients N (default 7,600), --keep (reuse bench-out/ exports), --only synth|ingest|dq.
+ * Options: --patients N (default: enough for 1,000,000 resources), --keep (reuse bench-out/ exports), --only synth|ingest|dq.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDataQuality } from '@polder/etl';
 import { openStationStore } from '@polder/station';
-import { generateHospital } from '@polder/synth';
+import { generateHospital, patientsForRecords } from '@polder/synth';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'bench-out');
@@ -23,7 +23,7 @@ const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const patients = Number(option('patients') ?? 7600);
+const patients = Number(option('patients') ?? patientsForRecords('B', 1_000_000));
 const only = option('only');
 const emit = (figure: Record<string, unknown>): void =>
   console.log(JSON.stringify({ at: new Date().toISOString(), ...figure }));

@@ -76,7 +76,7 @@ async function runHospital(hospital: HospitalId, dir: string, options: DemoOptio
         `source export: ${summary.totalRecords.toLocaleString('en-US')} records (${summary.format}) in ${exportDir}\n`,
       );
       const ingestion = startProgress(`ingesting hospital ${hospital}: records`);
-      const report = await ingestIntoStation(store, [exportDir], {
+      const report = await ingestIntoStation(store, [summary.ingestPath], {
         sourceName: slug,
         onProgress: (read) => ingestion.update(read),
       });
