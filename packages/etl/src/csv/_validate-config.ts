@@ -101,7 +101,7 @@ const ENCODINGS = ['utf-8', 'latin1', 'windows-1252'];
 const DOMAIN_HINTS = ['condition', 'measurement', 'observation', 'drug', 'procedure', 'device'];
 const FIXED_STRING_FIELDS = ['status', 'name', 'careSiteRef'];
 const FORMAT_KEYS = ['delimiter', 'encoding', 'dateFormats', 'decimalComma', 'nullValues'];
-const TOP_KEYS = ['source', 'description', 'codeMaps', 'files', ...FORMAT_KEYS];
+const TOP_KEYS = ['source', 'description', 'dataDir', 'codeMaps', 'files', ...FORMAT_KEYS];
 const FILE_KEYS = [
   'path',
   'description',
@@ -453,6 +453,7 @@ export function parseCsvMappingConfig(json: unknown, configPath: string): CsvMap
   issues.unknownKeys(json, 'config', TOP_KEYS, 'config setting');
   issues.string(json, 'source', 'config', true);
   issues.string(json, 'description', 'config', false);
+  issues.string(json, 'dataDir', 'config', false);
   issues.stringList(json, 'codeMaps', 'config', true);
   checkFormat(json, 'config', issues);
   const files = json['files'];

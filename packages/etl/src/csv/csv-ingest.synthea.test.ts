@@ -47,7 +47,7 @@ beforeAll(async () => {
     (8532, 'FEMALE', 'Gender', 'Gender', 'Gender', 'S', 'F', DATE '1970-01-01', DATE '2099-12-31', NULL)`);
   report = await ingest(
     connection,
-    { name: 'synthea-csv', inputs: [readCsvSource(configPath, { dataDir })] },
+    { name: 'synthea-csv', inputs: [readCsvSource(configPath)] },
     { sourceToConceptMap: readCsvSourceCodeMaps(configPath) },
   );
 });

@@ -283,6 +283,11 @@ export type CsvFileMapping =
 export interface CsvMappingConfig extends CsvFormatOptions {
   /** Name of the source system ("hospital-c"); part of the loader's idempotency key. */
   readonly source: string;
+  /**
+   * Directory the files' paths are relative to, itself relative to the config (an export folder kept apart
+   * from the config). `readCsvSource`'s `dataDir` option overrides it. @default the config's directory
+   */
+  readonly dataDir?: string;
   /** Code mapping tables (OMOP `source_to_concept_map` CSV layout), paths relative to the config. */
   readonly codeMaps?: readonly string[];
   readonly files: readonly CsvFileMapping[];

@@ -39,8 +39,7 @@ beforeAll(async () => {
     );
   }
   out = [];
-  for await (const o of readCsvSource(configPath, { dataDir, now: new Date('2026-01-01T00:00:00Z') }))
-    out.push(o);
+  for await (const o of readCsvSource(configPath, { now: new Date('2026-01-01T00:00:00Z') })) out.push(o);
   events = out.filter((o): o is SourceEvent => o.kind !== 'invalid' && o.kind !== 'skipped');
   for (const o of out) {
     const name = basename(o.location.file);

@@ -563,6 +563,21 @@ describe('readCsvSource() field mapping', () => {
     ]);
   });
 
+  it('reads the files from dataDir: the option, else the config setting, else beside the config', async () => {
+    const config = await writeCase({ source: 'c', dataDir: 'export-1', files: [PATIENTS] }, {});
+    const base = join(config, '..');
+    await import('node:fs/promises').then(async (fs) => {
+      for (const d of ['export-1', 'export-2']) {
+        await fs.mkdir(join(base, d));
+        await fs.writeFile(join(base, d, 'patients.csv'), `patient_id,birth_date,sex\n${d},1980-02-01,M\n`);
+      }
+    });
+    const fromConfig = await collect(config, { now: NOW });
+    expect(fromConfig.map((o) => (o.kind === 'person' ? o.sourceId : o.kind))).toEqual(['Patient/export-1']);
+    const fromOption = await collect(config, { now: NOW, dataDir: join(base, 'export-2') });
+    expect(fromOption.map((o) => (o.kind === 'person' ? o.sourceId : o.kind))).toEqual(['Patient/export-2']);
+  });
+
   it('reads a file without header through columnNames', async () => {
     const config = await writeCase(
       { source: 'c', files: [{ ...PATIENTS, columnNames: ['patient_id', 'birth_date', 'sex'] }] },

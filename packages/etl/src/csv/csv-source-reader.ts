@@ -17,7 +17,7 @@ export interface ReadCsvSourceOptions {
   readonly earliestYear?: number;
   /**
    * Directory the config's file paths are relative to, so that one config serves each new export folder.
-   * Code mapping tables stay relative to the config. @default the config's directory
+   * Code mapping tables stay relative to the config. @default the config's `dataDir`, else its directory
    */
   readonly dataDir?: string;
 }
@@ -107,7 +107,10 @@ export async function* readCsvSource(
   options: ReadCsvSourceOptions = {},
 ): AsyncGenerator<ReaderOutput> {
   const config = await readCsvMappingConfig(configPath);
-  const configDir = options.dataDir === undefined ? dirname(resolve(configPath)) : resolve(options.dataDir);
+  const configDir =
+    options.dataDir !== undefined
+      ? resolve(options.dataDir)
+      : resolve(dirname(resolve(configPath)), config.dataDir ?? '.');
   const configName = basename(configPath);
   const today = (options.now ?? new Date()).toISOString().slice(0, 10);
   const prefixes = refPrefixes(config);
