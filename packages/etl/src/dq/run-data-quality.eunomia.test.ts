@@ -35,6 +35,25 @@ describe('runDataQuality() on Eunomia Synthea27Nj', () => {
     expect(check?.violatingRowsSql).toContain('observation_period');
   });
 
+  it('counts the records outside every observation period in the other tables too', () => {
+    // Counted independently with NOT EXISTS over the raw CSV files.
+    const outside = Object.fromEntries(
+      report.checks
+        .filter((c) => c.checkName === 'withinObservationPeriod' && c.status !== 'not applicable')
+        .map((c) => [c.table, c.numViolatedRows]),
+    );
+    expect(outside).toEqual({
+      visit_occurrence: 0,
+      visit_detail: 0,
+      condition_occurrence: 1,
+      drug_exposure: 0,
+      procedure_occurrence: 1,
+      device_exposure: 0,
+      measurement: 4,
+      observation: 6,
+    });
+  });
+
   it('lists exactly those 4 measurements with the failed check’s query', async () => {
     const check = report.checks.find(
       (c) => c.checkId === 'withinObservationPeriod.measurement.measurement_date',
