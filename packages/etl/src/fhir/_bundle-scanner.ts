@@ -42,6 +42,8 @@ export interface ScanSummary {
   readonly partialText?: string;
   /** The first non-space character was not `{`: not a JSON object at all. */
   readonly notAnObject?: boolean;
+  /** The top-level keys seen (the first 64), to recognise JSON that is not FHIR. */
+  readonly topLevelKeys: readonly string[];
 }
 
 const QUOTE = 34;
@@ -83,6 +85,7 @@ export class BundleScanner {
   #capture: string | undefined;
   #captureIsKey = false;
   #lastKey = '';
+  #topLevelKeys: string[] = [];
   /** The key just read was "entry" and a ':' followed: a '[' now opens the entry array. */
   #entryValueNext = false;
   #seenFirstChar = false;
@@ -227,7 +230,7 @@ export class BundleScanner {
   finish(): ScanSummary {
     const summary: {
       -readonly [K in keyof ScanSummary]: ScanSummary[K];
-    } = { hasEntryArray: this.#hasEntryArray, entries: this.#entryIndex };
+    } = { hasEntryArray: this.#hasEntryArray, entries: this.#entryIndex, topLevelKeys: this.#topLevelKeys };
     if (this.#resourceType !== undefined) summary.resourceType = this.#resourceType;
     if (this.#bundleType !== undefined) summary.bundleType = this.#bundleType;
     if (this.#notAnObject) summary.notAnObject = true;
@@ -292,6 +295,7 @@ export class BundleScanner {
     this.#capture = undefined;
     if (this.#captureIsKey) {
       this.#lastKey = text;
+      if (this.#topLevelKeys.length < 64) this.#topLevelKeys.push(text);
     } else if (this.#lastKey === 'resourceType') {
       this.#resourceType = text;
     } else if (this.#lastKey === 'type') {

@@ -146,6 +146,11 @@ function mapLine(
   mapResource(resource, text, location, ctx, out);
 }
 
+/** A FHIR Bulk Data export manifest (the $export status response saved beside the NDJSON files). */
+function isBulkDataManifest(resourceType: string | undefined, keys: readonly string[]): boolean {
+  return resourceType === undefined && keys.includes('transactionTime') && keys.includes('output');
+}
+
 /** Maps the records that waited for a Medication; unresolved ones become invalid now. */
 export function flushPending(ctx: ReaderContext, out: ReaderOutput[]): void {
   ctx.deferUnresolved = false;
@@ -205,6 +210,8 @@ export async function* readBundleFile(
         pushUnparsable(out, text, { file: path, line: 1 }, `Cannot parse ${name}: ${errorMessage(err)}`);
       }
       if (resource !== undefined) mapResource(resource, text, { file: path, line: 1 }, ctx, out);
+    } else if (isBulkDataManifest(summary.resourceType, summary.topLevelKeys)) {
+      // The $export manifest that lists the NDJSON files: not data, nothing to read.
     } else if (summary.resourceType !== 'Bundle') {
       pushInvalid(
         out,

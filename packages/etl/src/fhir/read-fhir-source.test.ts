@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -132,6 +132,39 @@ describe('readFhirSource()', () => {
       const plain = await collect(readFhirSource(ndjson));
       expect(outputs.slice(0, -1).map((o) => recordIdOf(o))).toEqual(
         plain.slice(0, readLines).map((o) => recordIdOf(o)),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads subdirectories and leaves out a Bulk Data export manifest', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'polder-fhir-tree-'));
+    try {
+      const bundle = join(
+        sharedData('synthea-r4-bundles'),
+        'bundles',
+        'Abdul_Koepp_e925b0f3-8006-43f6-aa31-94bd215e55e7.json',
+      );
+      await mkdir(join(dir, 'bundles'));
+      await writeFile(join(dir, 'bundles', 'abdul.json'), await readFile(bundle));
+      const manifest = {
+        transactionTime: '2026-01-01T00:00:00Z',
+        request: 'x/$export',
+        output: [{ type: 'Patient', url: 'Patient.000.ndjson' }],
+      };
+      await writeFile(join(dir, 'export.json'), JSON.stringify(manifest, null, 2));
+      await writeFile(
+        join(dir, 'Patient.000.ndjson'),
+        '{"resourceType":"Patient","id":"p","birthDate":"1990"}\n',
+      );
+      const outputs = await collect(readFhirSource(dir));
+      expect(outputs[0]).toMatchObject({ kind: 'person', sourceId: 'Patient/p' });
+      expect(outputs.slice(1)).toEqual(await collect(readFhirSource(join(dir, 'bundles', 'abdul.json'))));
+      expect(await collect(readFhirSource(join(dir, 'export.json')))).toEqual([]);
+      await mkdir(join(dir, 'empty'));
+      await expect(collect(readFhirSource(join(dir, 'empty')))).rejects.toThrow(
+        `Cannot read FHIR source ${join(dir, 'empty')}: the directory holds no .ndjson or .json files`,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });

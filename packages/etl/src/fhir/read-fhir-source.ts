@@ -28,9 +28,11 @@ function typeRank(fileName: string): number {
 
 /**
  * Reads any FHIR source and yields all its outputs: an `.ndjson` file, a `.json` Bundle (or single
- * resource), or a directory of either (not recursive); each may be gzip'd (`.ndjson.gz`, `.json.gz`). In a
- * directory, the NDJSON files form one source (references resolve across them; a Bulk Data export's
- * `log.ndjson` is not data and is left out), and each `.json` file is its own Bundle.
+ * resource), or a directory of either, with its subdirectories; each file may be gzip'd (`.ndjson.gz`,
+ * `.json.gz`). In a directory, the NDJSON files form one source (references resolve across them), and each
+ * `.json` file is its own Bundle. Not data, so left out: a Bulk Data export's `log.ndjson` and its
+ * manifest (JSON with `transactionTime` and `output`), and names starting with a dot. A directory that
+ * holds no FHIR file at all is an error, not an empty source.
  *
  * @example
  * ```ts
@@ -80,20 +82,41 @@ export async function* readFhirSourceBatches(
     }
     return;
   }
-  const names = (await readdir(path)).sort();
-  const ndjson = names
-    .filter((n) => isNdjsonPath(n) && n !== 'log.ndjson')
+  const found = { files: 0 };
+  yield* readDirectory(path, options, chunkSize, found);
+  if (found.files === 0) {
+    throw new Error(`Cannot read FHIR source ${path}: the directory holds no .ndjson or .json files`);
+  }
+}
+
+async function* readDirectory(
+  path: string,
+  options: FhirReaderOptions | undefined,
+  chunkSize: number,
+  found: { files: number },
+): AsyncGenerator<ReaderOutput[]> {
+  const entries = (await readdir(path, { withFileTypes: true }))
+    .filter((e) => !e.name.startsWith('.'))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ndjson = entries
+    .filter((e) => e.isFile() && isNdjsonPath(e.name) && e.name !== 'log.ndjson')
+    .map((e) => e.name)
     .sort((a, b) => typeRank(a) - typeRank(b) || (a < b ? -1 : a > b ? 1 : 0));
   if (ndjson.length > 0) {
+    found.files += ndjson.length;
     const ctx = createReaderContext(options);
     for (const name of ndjson) yield* readNdjsonFile(join(path, name), ctx, chunkSize);
     const out: ReaderOutput[] = [];
     flushPending(ctx, out);
     if (out.length > 0) yield out;
   }
-  for (const name of names) {
-    if (name.endsWith('.json') || name.endsWith('.json.gz')) {
-      yield* readBundleFile(join(path, name), createReaderContext(options), chunkSize);
+  for (const entry of entries) {
+    if (entry.isFile() && (entry.name.endsWith('.json') || entry.name.endsWith('.json.gz'))) {
+      found.files++;
+      yield* readBundleFile(join(path, entry.name), createReaderContext(options), chunkSize);
     }
+  }
+  for (const entry of entries) {
+    if (entry.isDirectory()) yield* readDirectory(join(path, entry.name), options, chunkSize, found);
   }
 }
