@@ -4,6 +4,7 @@ export type * from './source-event.ts';
 // CSV source reader (packages/etl/src/csv)
 export type * from './csv/csv-mapping-config.ts';
 export {
+  isCsvMappingConfig,
   parseCsvMappingConfig,
   readCsvMappingConfig,
   CsvMappingConfigError,

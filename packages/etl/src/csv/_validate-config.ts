@@ -439,6 +439,20 @@ function checkFile(v: unknown, path: string, issues: Issues, refs: RefContext): 
 }
 
 /**
+ * Whether parsed JSON looks like a CSV mapping config rather than FHIR: an object with a `source` string and
+ * a `files` list and no top-level `resourceType` (file mappings have a `resourceType` of their own, so a
+ * text search for "resourceType" cannot tell the two apart). It does not validate; `parseCsvMappingConfig` does.
+ */
+export function isCsvMappingConfig(json: unknown): boolean {
+  return (
+    isRecord(json) &&
+    typeof json['source'] === 'string' &&
+    Array.isArray(json['files']) &&
+    !('resourceType' in json)
+  );
+}
+
+/**
  * Validates a parsed mapping config and returns it typed and frozen.
  * @param json the parsed JSON of the config file
  * @param configPath path of the config, used in error messages

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvMappingConfigError, parseCsvMappingConfig } from './csv-mapping-config.ts';
+import { CsvMappingConfigError, isCsvMappingConfig, parseCsvMappingConfig } from './csv-mapping-config.ts';
 
 const valid = {
   source: 'hospital-c',
@@ -125,5 +125,14 @@ describe('parseCsvMappingConfig()', () => {
     expect(issuesOf(withFile(0, { columns: { birthDate: 'x', gender: { column: 'geslacht' } } }))).toEqual([
       'files[0].columns.gender needs "system" (a system URI or local code system name) or "systemColumn"',
     ]);
+  });
+});
+
+describe('isCsvMappingConfig()', () => {
+  it('tells a mapping config (whose file mappings have a resourceType) from FHIR JSON', () => {
+    expect(isCsvMappingConfig(valid)).toBe(true);
+    expect(isCsvMappingConfig({ resourceType: 'Bundle', type: 'collection', entry: [] })).toBe(false);
+    expect(isCsvMappingConfig({ resourceType: 'Patient', id: 'x' })).toBe(false);
+    expect(isCsvMappingConfig([valid])).toBe(false);
   });
 });

@@ -293,4 +293,9 @@ export interface CsvMappingConfig extends CsvFormatOptions {
   readonly files: readonly CsvFileMapping[];
 }
 
-export { parseCsvMappingConfig, readCsvMappingConfig, CsvMappingConfigError } from './_validate-config.ts';
+export {
+  isCsvMappingConfig,
+  parseCsvMappingConfig,
+  readCsvMappingConfig,
+  CsvMappingConfigError,
+} from './_validate-config.ts';
