@@ -136,3 +136,21 @@ describe('isCsvMappingConfig()', () => {
     expect(isCsvMappingConfig([valid])).toBe(false);
   });
 });
+
+describe('the documented examples', () => {
+  it('are valid configs (doc comment of csv-mapping-config.ts and the package README)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const source = await readFile(new URL('./csv-mapping-config.ts', import.meta.url), 'utf8');
+    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+    const fromComment = /```json\n([\s\S]*?)```/.exec(source)?.[1]?.replace(/^ \* ?/gm, '');
+    const csvSection = readme.slice(readme.indexOf('## CSV reader'));
+    const fromReadme = /```json\n([\s\S]*?)```/.exec(csvSection)?.[1];
+    for (const [where, text] of [
+      ['doc comment', fromComment],
+      ['README', fromReadme],
+    ] as const) {
+      expect(text, where).toBeDefined();
+      expect(() => parseCsvMappingConfig(JSON.parse(text ?? ''), `${where}.json`), where).not.toThrow();
+    }
+  });
+});
