@@ -57,12 +57,13 @@ function openSource(path: string, encoding: CsvEncoding): Readable {
   );
 }
 
-async function readHead(path: string, bytes: number, encoding: CsvEncoding): Promise<string> {
+/** The first bytes of a file (fewer when it is shorter). */
+async function readHeadBytes(path: string, bytes: number): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const buffer = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
-    return new TextDecoder(encoding).decode(buffer.subarray(0, bytesRead));
+    return buffer.subarray(0, bytesRead);
   } finally {
     await handle.close();
   }
@@ -94,7 +95,13 @@ export async function* readCsvRows(
   options: ReadCsvRowsOptions = {},
 ): AsyncGenerator<readonly CsvRow[] | CsvParseFailure> {
   const encoding = options.encoding ?? 'utf-8';
-  const delimiter = options.delimiter ?? sniffDelimiter(await readHead(path, 64 * 1024, encoding));
+  const head = await readHeadBytes(path, options.delimiter === undefined ? 64 * 1024 : 4);
+  // Excel's "Unicode text" is UTF-16; read as UTF-8 or latin1 it would be all noise.
+  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+    yield { failure: 'the file is UTF-16 (a byte-order mark says so); save it as CSV in UTF-8', line: 1 };
+    return;
+  }
+  const delimiter = options.delimiter ?? sniffDelimiter(new TextDecoder(encoding).decode(head));
   const source = openSource(path, encoding);
   // Not `skip_records_with_error`: after an error csv-parse resumes at an arbitrary point and merges or drops
   // the rows that follow, silently. An unrecoverable error ends the file with a failure that says so.

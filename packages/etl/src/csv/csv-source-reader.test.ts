@@ -229,6 +229,23 @@ describe('readCsvSource() on bad input', () => {
     expect(labs.map((l) => l.sourceId)).toEqual(['LabA/l1', 'LabB/l1', 'LabB/l2']);
   });
 
+  it('refuses a UTF-16 file as a whole, saying how to save it', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [PATIENTS] },
+      {
+        'patients.csv': Buffer.concat([
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('patient_id,birth_date,sex\r\np1,1980-02-01,M\r\n', 'utf16le'),
+        ]),
+      },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(out).toHaveLength(1);
+    expect((out[0] as InvalidRecord).reason).toBe(
+      'patients.csv line 1: the CSV cannot be parsed from this line on (the file is UTF-16 (a byte-order mark says so); save it as CSV in UTF-8); the rows from line 1 to the end of the file were not read',
+    );
+  });
+
   it('keeps true line numbers across quoted line breaks, CRLF and empty lines', async () => {
     const config = await writeCase(
       { source: 'c', files: [PATIENTS, CONDITIONS] },
