@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { CsvEventKind, CsvMappingConfig } from './csv-mapping-config.ts';
 import { compileDateFormat } from './_date-format.ts';
+import { didYouMean } from './_did-you-mean.ts';
 
 /** A mapping config that cannot be used; `issues` lists every problem found, each with its JSON path. */
 export class CsvMappingConfigError extends Error {
@@ -141,7 +142,9 @@ class Issues {
   }
   unknownKeys(obj: Record<string, unknown>, path: string, known: readonly string[], what: string): void {
     for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) this.add(`${path}.${key}`, `is not a ${what}; known: ${known.join(', ')}`);
+      if (!known.includes(key)) {
+        this.add(`${path}.${key}`, `is not a ${what}${didYouMean(key, known)}; known: ${known.join(', ')}`);
+      }
     }
   }
   string(obj: Record<string, unknown>, key: string, path: string, required: boolean): void {
@@ -413,7 +416,7 @@ function checkFile(v: unknown, path: string, issues: Issues, refs: RefContext): 
     if (type === undefined) {
       issues.add(
         `${path}.columns.${field}`,
-        `is not a field of a '${k}' event; its fields: ${Object.keys(fields).join(', ')}`,
+        `is not a field of a '${k}' event${didYouMean(field, Object.keys(fields))}; its fields: ${Object.keys(fields).join(', ')}`,
       );
     } else {
       checkColumn(field, type, spec, `${path}.columns.${field}`, issues, refs);

@@ -86,7 +86,7 @@ describe('parseCsvMappingConfig()', () => {
       issuesOf(withFile(2, { columns: { ...(valid.files[2]?.columns ?? {}), startDate: 'x' } })),
     ).toEqual([
       expect.stringMatching(
-        /^files\[2\]\.columns\.startDate is not a field of a 'clinical' event; its fields: personRef/,
+        /^files\[2\]\.columns\.startDate is not a field of a 'clinical' event \(did you mean 'start'\?\); its fields: personRef/,
       ),
     ]);
   });

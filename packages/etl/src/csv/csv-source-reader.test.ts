@@ -119,6 +119,17 @@ describe('readCsvSource() on bad input', () => {
     expect(bad.raw).toBe('condition_id,patient_id,start_date,code');
   });
 
+  it('suggests the header column that a misspelt column name probably means', async () => {
+    const config = await writeCase(
+      { source: 'c', files: [{ ...PATIENTS, columns: { ...PATIENTS.columns, birthDate: 'birth_dtae' } }] },
+      { 'patients.csv': 'patient_id,birth_date,sex\np1,1980-02-01,M\n' },
+    );
+    const out = await collect(config, { now: NOW });
+    expect(invalids(out)[0]?.reason).toContain(
+      "mapping.json files[0].columns.birthDate names column 'birth_dtae', which the file lacks (did you mean 'birth_date'?)",
+    );
+  });
+
   it('rejects a non-numeric value in a numeric column, keeping comparators of numeric ones', async () => {
     const config = await writeCase(
       { source: 'c', files: [PATIENTS, LABS] },

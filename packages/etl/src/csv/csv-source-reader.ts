@@ -4,6 +4,7 @@ import type { InvalidRecord, ReaderOutput } from '../source-event.ts';
 import type { CsvEventKind, CsvFileMapping, CsvMappingConfig } from './csv-mapping-config.ts';
 import { readCsvMappingConfig } from './_validate-config.ts';
 import { readCsvRows, type CsvParseFailure, type CsvRow } from './_read-csv-rows.ts';
+import { didYouMean } from './_did-you-mean.ts';
 import { compileRowMapper, type MissingColumn, type RowMapperContext } from './_row-mapper.ts';
 
 export type { CsvSkippedRecord } from './_row-mapper.ts';
@@ -163,7 +164,7 @@ async function* readMappedFile(context: RowMapperContext): AsyncGenerator<readon
       `${configName} files[${mappingIndex}].${m.setting} names column '${m.column}'`;
     const problems = compiled.missing.map((m) =>
       m.occurrences === 0
-        ? `${where(m)}, which the file lacks`
+        ? `${where(m)}, which the file lacks${didYouMean(m.column, header)}`
         : `${where(m)}, which the header has ${m.occurrences} times`,
     );
     missingReason = `${fileName}: ${problems.join('; ')} (its columns: ${header.join(', ')}); no row of the file was read`;
