@@ -42,17 +42,15 @@ describe('readCsvRows()', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(',', ';', '\t', '|'),
-        fc
-          .integer({ min: 2, max: 4 })
-          .chain((width) =>
-            fc.array(
-              fc.record({
-                fields: fc.array(value, { minLength: width, maxLength: width }),
-                eol: fc.constantFrom('\n', '\r\n'),
-              }),
-              { minLength: 1, maxLength: 20 },
-            ),
+        fc.integer({ min: 2, max: 4 }).chain((width) =>
+          fc.array(
+            fc.record({
+              fields: fc.array(value, { minLength: width, maxLength: width }),
+              eol: fc.constantFrom('\n', '\r\n'),
+            }),
+            { minLength: 1, maxLength: 20 },
           ),
+        ),
         fc.boolean(),
         async (delimiter, rows, finalEol) => {
           let text = '';

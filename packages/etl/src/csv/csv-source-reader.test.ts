@@ -337,6 +337,7 @@ describe('readCsvSource() on bad input', () => {
           PATIENTS,
           { ...LABS, skip: [{ column: 'status', values: ['cancelled'] }] },
           { ...PATIENTS, path: 'nope.csv' },
+          { ...LABS, path: 'micro*.csv', idPrefix: 'Micro' },
         ],
       },
       {
@@ -353,6 +354,7 @@ describe('readCsvSource() on bad input', () => {
       ['invalid', 'labs_2021.csv', 2],
       ['skipped', 'labs_2021.csv', 3],
       ['invalid', 'nope.csv', undefined],
+      ['invalid', 'micro*.csv', undefined],
     ]);
     expect(out[3]).toMatchObject({
       recordId: 'Lab/l3',
@@ -362,6 +364,7 @@ describe('readCsvSource() on bad input', () => {
       "labs_2020.csv line 2: column 'test' (concept) is empty; column 'taken' (start) is empty",
       "labs_2021.csv line 2: column 'patient_id' (personRef) is empty",
       'nope.csv: the file does not exist; nothing was read (mapping.json files[2])',
+      `micro*.csv: mapping.json files[3].path matches no file in ${join(config, '..')}; nothing was read for it`,
     ]);
   });
 

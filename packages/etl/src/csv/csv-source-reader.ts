@@ -94,7 +94,8 @@ function refPrefixes(config: CsvMappingConfig): Map<CsvEventKind, string> {
  * config names, cannot be parsed from some line on) gives one `InvalidRecord` saying which rows were not
  * read, and the reader goes on with the next file.
  *
- * @param configPath path of the mapping config (JSON); file paths in it are relative to it.
+ * @param configPath path of the mapping config (JSON); file paths in it are relative to its `dataDir` (default:
+ *   the config's directory).
  * @throws CsvMappingConfigError when the config cannot be read or is not valid; nothing is read then.
  * @example
  * ```ts
@@ -108,7 +109,7 @@ export async function* readCsvSource(
   options: ReadCsvSourceOptions = {},
 ): AsyncGenerator<ReaderOutput> {
   const config = await readCsvMappingConfig(configPath);
-  const configDir =
+  const dataDir =
     options.dataDir !== undefined
       ? resolve(options.dataDir)
       : resolve(dirname(resolve(configPath)), config.dataDir ?? '.');
@@ -117,17 +118,17 @@ export async function* readCsvSource(
   const prefixes = refPrefixes(config);
 
   for (const [mappingIndex, mapping] of config.files.entries()) {
-    const files = await expandPath(configDir, mapping.path);
+    const files = await expandPath(dataDir, mapping.path);
     if (files.length === 0) {
       yield fileProblem(
         mapping,
-        resolve(configDir, mapping.path),
-        `${mapping.path}: ${configName} files[${mappingIndex}].path matches no file in ${dirname(resolve(configDir, mapping.path))}; nothing was read for it`,
+        resolve(dataDir, mapping.path),
+        `${mapping.path}: ${configName} files[${mappingIndex}].path matches no file in ${dirname(resolve(dataDir, mapping.path))}; nothing was read for it`,
       );
       continue;
     }
     for (const file of files) {
-      const fileName = relative(configDir, file).split(sep).join('/');
+      const fileName = relative(dataDir, file).split(sep).join('/');
       const context: RowMapperContext = {
         mapping,
         mappingIndex,
