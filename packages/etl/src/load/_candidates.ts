@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { domainTables } from './_resolve-codes.ts';
-import { sqlString } from './_sql.ts';
+import { seqRanges, sqlString } from './_sql.ts';
 import { slot } from './_staging.ts';
 
 /**
@@ -34,9 +34,9 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
   // A grouping, not a window over all rows: a window would sort a million wide rows to find a few duplicates.
   await connection.run(`CREATE OR REPLACE TEMP TABLE superseded AS
     WITH e AS (
-      SELECT source_id, seq FROM stg_care_site UNION ALL SELECT source_id, seq FROM stg_person
-      UNION ALL SELECT source_id, seq FROM stg_visit UNION ALL SELECT source_id, seq FROM stg_visit_detail
-      UNION ALL SELECT source_id, seq FROM stg_clinical
+      SELECT source_id, seq FROM polder_work.stg_care_site UNION ALL SELECT source_id, seq FROM polder_work.stg_person
+      UNION ALL SELECT source_id, seq FROM polder_work.stg_visit UNION ALL SELECT source_id, seq FROM polder_work.stg_visit_detail
+      UNION ALL SELECT source_id, seq FROM polder_work.stg_clinical
     ),
     dups AS (SELECT source_id, max(seq) AS keep FROM e GROUP BY source_id HAVING count(*) > 1)
     SELECT e.seq FROM e JOIN dups ON dups.source_id = e.source_id WHERE e.seq <> dups.keep`);
@@ -44,7 +44,7 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
   await connection.run(`CREATE OR REPLACE TEMP VIEW qr_source AS
     SELECT source_id, min(reason) AS reason FROM (
       SELECT source_id, reason FROM qr
-      UNION ALL SELECT record_id, reason FROM stg_invalid WHERE record_id IS NOT NULL
+      UNION ALL SELECT record_id, reason FROM polder_work.stg_invalid WHERE record_id IS NOT NULL
     ) GROUP BY source_id`);
 }
 
@@ -55,7 +55,7 @@ export async function prepareCandidates(connection: DuckDBConnection): Promise<v
 export async function resolveReferences(connection: DuckDBConnection, source: string): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE res_ref AS
     SELECT r.ref_no, sr.target_table, sr.row_id
-    FROM stg_ref r JOIN polder.source_record sr ON sr.source = ${sqlString(source)} AND sr.source_id = r.ref`);
+    FROM polder_work.stg_ref r JOIN polder.source_record sr ON sr.source = ${sqlString(source)} AND sr.source_id = r.ref`);
 }
 
 const current = 'WHERE seq NOT IN (SELECT seq FROM superseded)';
@@ -66,8 +66,14 @@ function reference(alias: string, refColumn: string, tables: string): string {
   return `LEFT JOIN res_ref ${alias} ON ${alias}.ref_no = e.${refColumn} AND ${alias}.target_table IN (${tables})`;
 }
 
+/** `codeOf` for one range of staging numbers (the join's build side is filtered to it). */
+function codeIn(alias: string, slotNo: number, from: number, to: number): string {
+  return `LEFT JOIN (SELECT * FROM polder_work.res_slot WHERE slot = ${slotNo} AND seq >= ${from} AND seq < ${to})
+    ${alias} ON ${alias}.seq = e.seq`;
+}
+
 function codeOf(alias: string, slotNo: number): string {
-  return `LEFT JOIN res_slot ${alias} ON ${alias}.seq = e.seq AND ${alias}.slot = ${slotNo}`;
+  return `LEFT JOIN polder_work.res_slot ${alias} ON ${alias}.seq = e.seq AND ${alias}.slot = ${slotNo}`;
 }
 
 const birthDate = `coalesce(CAST(per.birth_datetime AS DATE),
@@ -108,7 +114,7 @@ async function splitQuarantine(
   targetTable: string,
 ): Promise<void> {
   const joins = refColumns.map(
-    (column) => `LEFT JOIN stg_ref r_${column} ON r_${column}.ref_no = e.${column}
+    (column) => `LEFT JOIN polder_work.stg_ref r_${column} ON r_${column}.ref_no = e.${column}
       LEFT JOIN qr_source q_${column} ON q_${column}.source_id = r_${column}.ref`,
   );
   const whens = refColumns.map(
@@ -117,7 +123,7 @@ async function splitQuarantine(
         || coalesce(format(' (it is in quarantine: {})', q_${column}.reason), '')`,
   );
   const eventReasons =
-    staging === 'stg_person'
+    staging === 'polder_work.stg_person'
       ? ''
       : `WHEN 'start' THEN format('cannot read start date ''{}''', coalesce(e.start_at, ''))
         WHEN 'end' THEN format('cannot read end date ''{}''', e.end_at)
@@ -129,7 +135,7 @@ async function splitQuarantine(
       e.source_id, e.resource_type, coalesce(e.record_id, e.source_id), e.file_no, e.line, e.entry,
       e.raw_offset, e.raw_length, e.content_hash
     FROM ${candidates} c JOIN ${staging} e ON e.seq = c.seq
-    LEFT JOIN res_ref pr ON pr.ref_no = ${staging === 'stg_person' ? 'NULL' : 'e.person_ref'}
+    LEFT JOIN res_ref pr ON pr.ref_no = ${staging === 'polder_work.stg_person' ? 'NULL' : 'e.person_ref'}
       AND pr.target_table = 'person'
     LEFT JOIN cdm.person per ON per.person_id = pr.row_id
     ${joins.join(' ')}
@@ -146,7 +152,7 @@ export const careSiteColumns = [
 
 export async function buildCareSites(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_care_site AS
-    WITH e AS (SELECT * FROM stg_care_site ${current})
+    WITH e AS (SELECT * FROM polder_work.stg_care_site ${current})
     SELECT ${commonColumns},
       e.name AS care_site_name, m.concept_id AS place_of_service_concept_id,
       e.source_id AS care_site_source_value, m.code AS place_of_service_source_value
@@ -173,7 +179,7 @@ export const personColumns = [
 
 export async function buildPersons(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_person AS
-    WITH e AS (SELECT *, polder_ts(birth_at) AS s, polder_ts(death_at) AS d FROM stg_person ${current})
+    WITH e AS (SELECT *, polder_ts(birth_at) AS s, polder_ts(death_at) AS d FROM polder_work.stg_person ${current})
     SELECT ${commonColumns},
       CASE
         WHEN e.birth_at IS NULL THEN 'has no birth date: OMOP person.year_of_birth is required'
@@ -193,7 +199,7 @@ export async function buildPersons(connection: DuckDBConnection): Promise<void> 
       CAST(e.d AS DATE) AS death_date, e.d AS death_datetime
     FROM e ${codeOf('g', slot.main)} ${codeOf('r', slot.race)} ${codeOf('n', slot.ethnicity)}
     ${reference('cs', 'care_site_ref', "'care_site'")}`);
-  await splitQuarantine(connection, 'cand_person', 'stg_person', ['care_site_ref'], "'person'");
+  await splitQuarantine(connection, 'cand_person', 'polder_work.stg_person', ['care_site_ref'], "'person'");
 }
 
 export const visitColumns = [
@@ -214,7 +220,7 @@ export const visitColumns = [
 export async function buildVisits(connection: DuckDBConnection): Promise<void> {
   // Visits without an end are taken to end when they start (the CDM convention for outpatient and ER visits).
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_visit AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit ${current})
+    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM polder_work.stg_visit ${current})
     SELECT ${commonColumns},
       ${eventProblems([
         ['person_ref', 'p'],
@@ -233,7 +239,7 @@ export async function buildVisits(connection: DuckDBConnection): Promise<void> {
   await splitQuarantine(
     connection,
     'cand_visit',
-    'stg_visit',
+    'polder_work.stg_visit',
     ['person_ref', 'care_site_ref'],
     "'visit_occurrence'",
   );
@@ -255,7 +261,7 @@ export const visitDetailColumns = [
 
 export async function buildVisitDetails(connection: DuckDBConnection): Promise<void> {
   await connection.run(`CREATE OR REPLACE TEMP TABLE cand_visit_detail AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_visit_detail ${current})
+    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM polder_work.stg_visit_detail ${current})
     SELECT ${commonColumns},
       ${eventProblems([
         ['person_ref', 'p'],
@@ -276,7 +282,7 @@ export async function buildVisitDetails(connection: DuckDBConnection): Promise<v
   await splitQuarantine(
     connection,
     'cand_visit_detail',
-    'stg_visit_detail',
+    'polder_work.stg_visit_detail',
     ['person_ref', 'visit_ref', 'care_site_ref'],
     "'visit_detail'",
   );
@@ -311,12 +317,15 @@ const operatorConcepts: Readonly<Record<string, number>> = {
  * concept of a domain without a table of its own here (e.g. 'Spec Anatomic Site') goes to observation,
  * as the CDM conventions say for facts that fit no other table.
  */
-export async function buildClinical(connection: DuckDBConnection): Promise<void> {
+export async function buildClinical(connection: DuckDBConnection, chunkSize: number): Promise<void> {
   const operator = `CASE e.value_operator ${Object.entries(operatorConcepts)
     .map(([k, v]) => `WHEN ${sqlString(k)} THEN ${v}`)
     .join(' ')} END`;
-  await connection.run(`CREATE OR REPLACE TEMP TABLE clin AS
-    WITH e AS (SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM stg_clinical ${current})
+  const query = (from: number, to: number): string => `
+    WITH e AS (
+      SELECT *, polder_ts(start_at) AS s, polder_ts(end_at) AS en FROM polder_work.stg_clinical
+      ${current} AND seq >= ${from} AND seq < ${to}
+    )
     SELECT ${commonColumns},
       ${eventProblems([
         ['person_ref', 'p'],
@@ -342,12 +351,23 @@ export async function buildClinical(connection: DuckDBConnection): Promise<void>
       coalesce(CAST(e.en AS DATE),
         CASE WHEN e.days_supply >= 1 THEN CAST(e.s AS DATE) + CAST(round(e.days_supply) AS INTEGER) - 1 END,
         CAST(e.s AS DATE)) AS drug_end_date
-    FROM e ${codeOf('m', slot.main)} ${codeOf('val', slot.value)} ${codeOf('u', slot.unit)} ${codeOf('r', slot.route)}
+    FROM e ${codeIn('m', slot.main, from, to)} ${codeIn('val', slot.value, from, to)}
+      ${codeIn('u', slot.unit, from, to)} ${codeIn('r', slot.route, from, to)}
     ${reference('p', 'person_ref', "'person'")}
     LEFT JOIN cdm.person per ON per.person_id = p.row_id
     ${reference('v', 'visit_ref', "'visit_occurrence', 'visit_detail'")}
-    LEFT JOIN cdm.visit_detail vd ON v.target_table = 'visit_detail' AND vd.visit_detail_id = v.row_id`);
-  await splitQuarantine(connection, 'clin', 'stg_clinical', ['person_ref', 'visit_ref'], 'c.target_table');
+    LEFT JOIN cdm.visit_detail vd ON v.target_table = 'visit_detail' AND vd.visit_detail_id = v.row_id`;
+  await connection.run(`CREATE OR REPLACE TABLE polder_work.clin AS ${query(0, 0)}`);
+  for (const [from, to] of await seqRanges(connection, 'polder_work.stg_clinical', chunkSize)) {
+    await connection.run(`INSERT INTO polder_work.clin ${query(from, to)}`);
+  }
+  await splitQuarantine(
+    connection,
+    'polder_work.clin',
+    'polder_work.stg_clinical',
+    ['person_ref', 'visit_ref'],
+    'c.target_table',
+  );
 }
 
 /** CDM column → expression over `clin`, per clinical table. */
@@ -466,6 +486,6 @@ export async function buildClinicalTable(
   const select = Object.entries(columns).map(([column, expression]) => `${expression} AS ${column}`);
   await connection.run(`CREATE OR REPLACE TEMP VIEW cand_${table} AS
     SELECT seq, source_id, record_id, resource_type, content_hash, ${select.join(', ')}
-    FROM clin WHERE target_table = ${sqlString(table)}`);
+    FROM polder_work.clin WHERE target_table = ${sqlString(table)}`);
   return Object.keys(columns);
 }

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { queryNumber, queryRows, sqlString } from './_sql.ts';
+import { queryNumber, queryRows, seqRanges, sqlString } from './_sql.ts';
 
 /** The CDM tables the loader writes, with their key columns. */
 export const idColumns: Readonly<Record<string, string>> = {
@@ -60,6 +60,8 @@ export interface MergeSpec {
 export interface MergeContext {
   readonly source: string;
   readonly runId: number;
+  /** Events per statement in the big statements (see `seqRanges`). */
+  readonly chunkSize: number;
 }
 
 /**
@@ -99,15 +101,14 @@ export async function mergeCandidates(
   const personColumn = spec.personColumn;
   // The plan keeps only keys and hashes; the row itself is read from the candidates when written, so that a
   // million-row merge does not hold a second copy of every column.
-  await connection.run(`
-    CREATE OR REPLACE TEMP TABLE plan AS
+  const query = (from: number, to: number): string => `
     WITH j AS (
       SELECT c.seq, c.source_id, c.record_id, c.resource_type, c.content_hash,
         ${personColumn === 'person_id' ? 'c.person_id' : 'CAST(NULL AS BIGINT) AS person_id'},
         hash(${hashed}) AS row_hash, sr.target_table AS old_table, sr.row_id AS old_id,
         sr.row_hash AS old_hash, sr.content_hash AS old_content_hash,
         sr.row_id IS NOT NULL AND sr.target_table IN (${space}) AS keeps_key
-      FROM ${spec.candidates} c
+      FROM (SELECT * FROM ${spec.candidates} WHERE seq >= ${from} AND seq < ${to}) c
       LEFT JOIN polder.source_record sr ON sr.source = ${source} AND sr.source_id = c.source_id
     )
     SELECT j.* EXCLUDE (keeps_key),
@@ -118,17 +119,21 @@ export async function mergeCandidates(
         ELSE 'update'
       END AS action,
       CASE WHEN keeps_key THEN old_id ELSE ${base} + 1 + seq END AS row_id
-    FROM j`);
+    FROM j`;
+  await connection.run(`CREATE OR REPLACE TABLE polder_work.plan AS ${query(0, 0)}`);
+  for (const [from, to] of await seqRanges(connection, spec.candidates, context.chunkSize)) {
+    await connection.run(`INSERT INTO polder_work.plan ${query(from, to)}`);
+  }
 
   if (personColumn !== undefined) {
     const person = personColumn === 'row_id' ? 'row_id' : 'person_id';
     await connection.run(
-      `INSERT INTO touched SELECT DISTINCT ${person} FROM plan WHERE action <> 'unchanged'`,
+      `INSERT INTO touched SELECT DISTINCT ${person} FROM polder_work.plan WHERE action <> 'unchanged'`,
     );
     if (spec.table !== 'person') {
       await connection.run(`
         INSERT INTO touched SELECT DISTINCT t.person_id FROM ${table} t
-        JOIN plan p ON p.action = 'update' AND t.${id} = p.row_id`);
+        JOIN polder_work.plan p ON p.action = 'update' AND t.${id} = p.row_id`);
     }
   }
 
@@ -136,12 +141,15 @@ export async function mergeCandidates(
   // every table consistent with the source-id map, and running it again completes it.
   await connection.run('BEGIN TRANSACTION');
   try {
-    const moved = await queryRows(connection, `SELECT DISTINCT old_table FROM plan WHERE action = 'move'`);
+    const moved = await queryRows(
+      connection,
+      `SELECT DISTINCT old_table FROM polder_work.plan WHERE action = 'move'`,
+    );
     for (const row of moved) {
       const oldTable = String(row['old_table']);
       const oldId = idColumns[oldTable];
       if (oldId === undefined) continue;
-      const ids = `SELECT old_id FROM plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)}`;
+      const ids = `SELECT old_id FROM polder_work.plan WHERE action = 'move' AND old_table = ${sqlString(oldTable)}`;
       if (personColumn !== undefined && oldTable !== 'person') {
         await connection.run(
           `INSERT INTO touched SELECT DISTINCT person_id FROM cdm.${oldTable} WHERE ${oldId} IN (${ids})`,
@@ -154,22 +162,22 @@ export async function mergeCandidates(
     await connection.run(`
       INSERT INTO ${table} (${id}, ${columnList})
       SELECT p.row_id, ${spec.columns.map((c) => `c.${c}`).join(', ')}
-      FROM plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action IN ('insert', 'move')`);
+      FROM polder_work.plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action IN ('insert', 'move')`);
     await connection.run(`
       UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = u.${c}`).join(', ')}
-      FROM (SELECT p.row_id, c.* FROM plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action = 'update') u
+      FROM (SELECT p.row_id, c.* FROM polder_work.plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action = 'update') u
       WHERE t.${id} = u.row_id`);
 
     await connection.run(`
       INSERT INTO polder.source_record
       SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
         row_hash, ${context.runId}
-      FROM plan WHERE action = 'insert'`);
+      FROM polder_work.plan WHERE action = 'insert'`);
     await connection.run(`
       UPDATE polder.source_record AS sr
       SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
         row_hash = p.row_hash, ingest_run_id = ${context.runId}
-      FROM plan p
+      FROM polder_work.plan p
       WHERE sr.source = ${source} AND sr.source_id = p.source_id
         AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
     if (spec.afterWrite !== undefined) await spec.afterWrite();
@@ -180,7 +188,10 @@ export async function mergeCandidates(
   }
 
   const counts: MergeCounts = { inserted: 0, updated: 0, unchanged: 0 };
-  for (const row of await queryRows(connection, 'SELECT action, count(*) AS n FROM plan GROUP BY action')) {
+  for (const row of await queryRows(
+    connection,
+    'SELECT action, count(*) AS n FROM polder_work.plan GROUP BY action',
+  )) {
     const n = Number(row['n']);
     if (row['action'] === 'insert') counts.inserted += n;
     else if (row['action'] === 'unchanged') counts.unchanged += n;

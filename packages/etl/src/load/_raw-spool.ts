@@ -14,7 +14,8 @@ const bufferSize = 1 << 20;
  * back just the quarantined ones. The content hash (MD5 of the UTF-8 bytes) is computed on the same bytes.
  */
 export class RawSpool {
-  readonly #directory: string;
+  /** The run's temporary directory (deleted by `dispose`). */
+  readonly directory: string;
   readonly #fd: number;
   readonly #buffer = Buffer.allocUnsafe(bufferSize);
   #used = 0;
@@ -27,8 +28,8 @@ export class RawSpool {
   hash: Buffer = Buffer.alloc(16);
 
   constructor(parentDirectory: string = tmpdir()) {
-    this.#directory = mkdtempSync(join(parentDirectory, 'polder-ingest-'));
-    this.#fd = openSync(join(this.#directory, 'raw.spool'), 'w+');
+    this.directory = mkdtempSync(join(parentDirectory, 'polder-ingest-'));
+    this.#fd = openSync(join(this.directory, 'raw.spool'), 'w+');
   }
 
   /** Appends a text; its offset, length and hash are left in `offset`, `length`, `hash`. */
@@ -68,7 +69,7 @@ export class RawSpool {
   /** Closes and deletes the spool file. */
   dispose(): void {
     closeSync(this.#fd);
-    rmSync(this.#directory, { recursive: true, force: true });
+    rmSync(this.directory, { recursive: true, force: true });
   }
 
   #flush(): void {

@@ -56,10 +56,10 @@ export async function resolveCodes(
   appender.closeSync();
 
   await connection.run(`
-    CREATE OR REPLACE TEMP TABLE res_code AS
+    CREATE OR REPLACE TABLE polder_work.res_code AS
     WITH codes AS (
       SELECT c.code_no, c.system, c.code, c.display, coalesce(v.vocabulary_id, c.system) AS vocabulary_id
-      FROM stg_code c LEFT JOIN stg_system v ON v.system = c.system
+      FROM polder_work.stg_code c LEFT JOIN stg_system v ON v.system = c.system
     ),
     src AS (
       SELECT codes.*, con.concept_id AS concept_id, con.standard_concept, con.invalid_reason, con.domain_id
@@ -104,14 +104,14 @@ export async function resolveCodes(
 
   // An aggregate, not a window: two million (seq, slot) groups of integers hash fast, a window sorts them.
   await connection.run(`
-    CREATE OR REPLACE TEMP TABLE res_slot AS
+    CREATE OR REPLACE TABLE polder_work.res_slot AS
     WITH best AS (
       SELECT c.seq, c.slot,
         arg_min(c.code_no, CAST(r.concept_id = 0 AS INTEGER) * 2000000
           + CAST(r.source_concept_id = 0 AS INTEGER) * 1000000 + c.ord) AS code_no
-      FROM stg_coding c JOIN res_code r ON r.code_no = c.code_no
+      FROM polder_work.stg_coding c JOIN polder_work.res_code r ON r.code_no = c.code_no
       GROUP BY c.seq, c.slot
     )
     SELECT best.seq, best.slot, best.code_no, r.concept_id, r.source_concept_id, r.domain_id, r.code
-    FROM best JOIN res_code r ON r.code_no = best.code_no`);
+    FROM best JOIN polder_work.res_code r ON r.code_no = best.code_no`);
 }

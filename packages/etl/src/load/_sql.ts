@@ -34,6 +34,24 @@ export async function queryNumber(
   return Number(value);
 }
 
+/**
+ * Ranges [from, to) of staging numbers that cover a table's `seq` column in steps of `size`. The big
+ * statements run once per range: DuckDB then builds its hash tables for a slice of the events, not all of
+ * them, and a run of a million events stays within a few hundred MB.
+ */
+export async function seqRanges(
+  connection: DuckDBConnection,
+  table: string,
+  size: number,
+): Promise<(readonly [number, number])[]> {
+  const reader = await connection.runAndReadAll(`SELECT min(seq), max(seq) FROM ${table}`);
+  const [min, max] = reader.getRowsJS()[0] ?? [];
+  if (min === null || min === undefined || max === null || max === undefined) return [];
+  const ranges: (readonly [number, number])[] = [];
+  for (let from = Number(min); from <= Number(max); from += size) ranges.push([from, from + size]);
+  return ranges;
+}
+
 /** A SQL string literal. */
 export function sqlString(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;

@@ -12,6 +12,14 @@ import type {
 } from '../source-event.ts';
 import { RawSpool } from './_raw-spool.ts';
 
+/**
+ * The run's work database: a DuckDB file beside the raw spool, attached for the run and deleted after it.
+ * Staging and the large intermediate tables live there rather than in TEMP tables, because DuckDB keeps
+ * temporary tables uncompressed in memory (a million staged events took 450 MB and the run failed to pin
+ * memory at a 600 MB limit), while a database file's tables are compressed and can be evicted.
+ */
+export const workCatalog = 'polder_work';
+
 /** Which coded field of an event a staged coding belongs to. */
 export const slot = {
   /** The event's own concept: clinical code, gender, visit class, visit detail type, place of service. */
@@ -36,25 +44,25 @@ const common = `seq INTEGER NOT NULL, source_id VARCHAR NOT NULL, record_id VARC
  * are less than half the size, and the joins that resolve them run on integers.
  */
 const stagingDdl: readonly string[] = [
-  `CREATE OR REPLACE TEMP TABLE stg_care_site (${common}, name VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_person (${common}, birth_at VARCHAR, death_at VARCHAR, care_site_ref INTEGER)`,
-  `CREATE OR REPLACE TEMP TABLE stg_visit (${common}, person_ref INTEGER, start_at VARCHAR, end_at VARCHAR,
+  `CREATE OR REPLACE TABLE polder_work.stg_care_site (${common}, name VARCHAR)`,
+  `CREATE OR REPLACE TABLE polder_work.stg_person (${common}, birth_at VARCHAR, death_at VARCHAR, care_site_ref INTEGER)`,
+  `CREATE OR REPLACE TABLE polder_work.stg_visit (${common}, person_ref INTEGER, start_at VARCHAR, end_at VARCHAR,
     care_site_ref INTEGER, part_of_ref INTEGER)`,
-  `CREATE OR REPLACE TEMP TABLE stg_visit_detail (${common}, person_ref INTEGER, visit_ref INTEGER,
+  `CREATE OR REPLACE TABLE polder_work.stg_visit_detail (${common}, person_ref INTEGER, visit_ref INTEGER,
     start_at VARCHAR, end_at VARCHAR, care_site_ref INTEGER)`,
-  `CREATE OR REPLACE TEMP TABLE stg_clinical (${common}, person_ref INTEGER, visit_ref INTEGER,
+  `CREATE OR REPLACE TABLE polder_work.stg_clinical (${common}, person_ref INTEGER, visit_ref INTEGER,
     domain_hint VARCHAR, start_at VARCHAR, end_at VARCHAR, concept_text VARCHAR, value_number DOUBLE,
     value_text VARCHAR, value_operator VARCHAR, range_low DOUBLE, range_high DOUBLE, quantity DOUBLE,
     days_supply DOUBLE, status VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_coding (seq INTEGER NOT NULL, slot INTEGER NOT NULL, ord INTEGER NOT NULL,
+  `CREATE OR REPLACE TABLE polder_work.stg_coding (seq INTEGER NOT NULL, slot INTEGER NOT NULL, ord INTEGER NOT NULL,
     code_no INTEGER NOT NULL)`,
-  `CREATE OR REPLACE TEMP TABLE stg_invalid (seq INTEGER NOT NULL, resource_type VARCHAR, record_id VARCHAR,
+  `CREATE OR REPLACE TABLE polder_work.stg_invalid (seq INTEGER NOT NULL, resource_type VARCHAR, record_id VARCHAR,
     file_no INTEGER NOT NULL, line INTEGER, entry INTEGER, raw_offset BIGINT NOT NULL, raw_length INTEGER NOT NULL,
     content_hash BIGINT NOT NULL, reason VARCHAR NOT NULL)`,
-  `CREATE OR REPLACE TEMP TABLE stg_code (code_no INTEGER NOT NULL, system VARCHAR NOT NULL, code VARCHAR NOT NULL,
+  `CREATE OR REPLACE TABLE polder_work.stg_code (code_no INTEGER NOT NULL, system VARCHAR NOT NULL, code VARCHAR NOT NULL,
     display VARCHAR)`,
-  `CREATE OR REPLACE TEMP TABLE stg_ref (ref_no INTEGER NOT NULL, ref VARCHAR NOT NULL)`,
-  `CREATE OR REPLACE TEMP TABLE stg_file (file_no INTEGER NOT NULL, file VARCHAR NOT NULL)`,
+  `CREATE OR REPLACE TABLE polder_work.stg_ref (ref_no INTEGER NOT NULL, ref VARCHAR NOT NULL)`,
+  `CREATE OR REPLACE TABLE polder_work.stg_file (file_no INTEGER NOT NULL, file VARCHAR NOT NULL)`,
 ];
 
 /** Names of the staging tables, for clean-up. */
@@ -141,7 +149,7 @@ export class Stager {
     for (const statement of stagingDdl) await connection.run(statement);
     const appenders: DuckDBAppender[] = [];
     for (const table of stagingTables.slice(0, 9)) {
-      appenders.push(await connection.createAppender(table, 'main', 'temp'));
+      appenders.push(await connection.createAppender(table, 'main', workCatalog));
     }
     return new Stager(spool, appenders);
   }
@@ -192,7 +200,7 @@ export class Stager {
       appender.flushSync();
       appender.closeSync();
     }
-    const files = await connection.createAppender('stg_file', 'main', 'temp');
+    const files = await connection.createAppender('stg_file', 'main', workCatalog);
     for (const [file, fileNo] of this.#files) {
       files.appendInteger(fileNo);
       files.appendVarchar(file);

@@ -368,6 +368,24 @@ describe('ingest()', () => {
     ]);
   });
 
+  it('loads the same rows when the big statements run in many small chunks', async () => {
+    const outputs = [...small(), clinical('c2', 'p2'), clinical('c3', 'p1', { visitRef: 'Encounter/e1' })];
+    const report = await ingest(
+      station.connection,
+      { name: 'h', inputs: [asReader(outputs)] },
+      { chunkSize: 2 },
+    );
+    expect(report.tables.filter((t) => t.inserted > 0).map((t) => [t.table, t.inserted])).toEqual([
+      ['person', 2],
+      ['death', 1],
+      ['visit_occurrence', 1],
+      ['condition_occurrence', 3],
+      ['measurement', 1],
+      ['observation_period', 2],
+    ]);
+    expect(await station.count('cdm.condition_occurrence', 'visit_occurrence_id IS NOT NULL')).toBe(2);
+  });
+
   it('records the run in polder.ingest_run', async () => {
     const report = await ingest(station.connection, { name: 'h', inputs: [asReader(small())] });
     const [run] = await station.rows('SELECT ingest_run_id, source, status, counts FROM polder.ingest_run');

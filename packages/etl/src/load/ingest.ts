@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { join } from 'node:path';
 import type { SourceToConceptMapRow } from '../csv/source-to-concept-map.ts';
 import type { InvalidRecord, ReaderOutput } from '../source-event.ts';
 import {
@@ -21,7 +22,7 @@ import { deriveObservationPeriods } from './_observation-periods.ts';
 import { RawSpool } from './_raw-spool.ts';
 import { defaultSystemVocabularies, resolveCodes } from './_resolve-codes.ts';
 import { queryNumber, queryRows, sqlString } from './_sql.ts';
-import { Stager, stagingTables } from './_staging.ts';
+import { Stager, workCatalog } from './_staging.ts';
 import { createEtlTables } from './etl-tables.ts';
 import type { IngestReport, TableCounts, UnmappedCode } from './ingest-report.ts';
 
@@ -54,8 +55,16 @@ export interface IngestOptions {
   readonly systemVocabularies?: Readonly<Record<string, string>>;
   /** How many unmapped codes the report lists. @default 20 */
   readonly unmappedCodeLimit?: number;
-  /** Where the run's temporary spool of original record texts goes. @default os.tmpdir() */
+  /**
+   * Where the run's temporary files go: the spool of original record texts and a work database (about
+   * 1 GB and 100 MB per million FHIR resources). @default os.tmpdir()
+   */
   readonly tempDirectory?: string;
+  /**
+   * Events per statement in the big SQL statements: smaller needs less memory, larger is a little faster.
+   * @default 200000
+   */
+  readonly chunkSize?: number;
 }
 
 const reportTables = [
@@ -160,7 +169,7 @@ async function mergePersons(
       SELECT p.row_id AS person_id, c.death_date, c.death_datetime, d.person_id IS NOT NULL AS had,
         d.person_id IS NOT NULL AND d.death_date IS NOT DISTINCT FROM c.death_date
           AND d.death_datetime IS NOT DISTINCT FROM c.death_datetime AS same
-      FROM plan p JOIN cand_person c ON c.seq = p.seq LEFT JOIN (
+      FROM polder_work.plan p JOIN cand_person c ON c.seq = p.seq LEFT JOIN (
         SELECT * FROM cdm.death QUALIFY row_number() OVER (PARTITION BY person_id ORDER BY death_date) = 1
       ) d ON d.person_id = p.row_id
       WHERE p.action <> 'unchanged'`);
@@ -190,7 +199,7 @@ async function mergePersons(
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND NOT had) AS inserted,
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND had AND NOT same) AS updated,
       (SELECT count(*) FROM death_plan WHERE death_date IS NOT NULL AND same)
-        + (SELECT count(*) FROM plan p JOIN cand_person c ON c.seq = p.seq
+        + (SELECT count(*) FROM polder_work.plan p JOIN cand_person c ON c.seq = p.seq
            WHERE p.action = 'unchanged' AND c.death_date IS NOT NULL) AS unchanged,
       (SELECT count(*) FROM cand_person WHERE death_date IS NOT NULL) AS read`,
   );
@@ -212,10 +221,10 @@ async function recordUnmappedCodes(
   const source = sqlString(context.source);
   await connection.run(`CREATE OR REPLACE TEMP TABLE unmapped AS
     SELECT r.system, r.code, any_value(r.display) AS display, count(*) AS frequency
-    FROM res_slot s JOIN res_code r ON r.code_no = s.code_no
+    FROM polder_work.res_slot s JOIN polder_work.res_code r ON r.code_no = s.code_no
     WHERE s.concept_id = 0 GROUP BY r.system, r.code`);
   await connection.run(`DELETE FROM polder.unmapped_code WHERE source = ${source}
-    AND (system, code) IN (SELECT (system, code) FROM res_code WHERE concept_id <> 0)`);
+    AND (system, code) IN (SELECT (system, code) FROM polder_work.res_code WHERE concept_id <> 0)`);
   await connection.run(`INSERT OR REPLACE INTO polder.unmapped_code
     SELECT ${source}, system, code, display, frequency, ${context.runId} FROM unmapped`);
   const rows = await queryRows(
@@ -250,13 +259,13 @@ async function writeQuarantine(
       FROM qr
       UNION ALL SELECT seq, reason, resource_type, record_id, file_no, line, entry, raw_offset, raw_length,
         content_hash
-      FROM stg_invalid
+      FROM polder_work.stg_invalid
     ),
     grouped AS (
       SELECT f.file, e.line, e.entry, e.content_hash, any_value(e.resource_type) AS resource_type,
         any_value(e.record_id) AS record_id, string_agg(DISTINCT e.reason, '; ' ORDER BY e.reason) AS reason,
         min(e.raw_offset) AS raw_offset, arg_min(e.raw_length, e.raw_offset) AS raw_length
-      FROM e JOIN stg_file f ON f.file_no = e.file_no
+      FROM e JOIN polder_work.stg_file f ON f.file_no = e.file_no
       GROUP BY f.file, e.line, e.entry, e.content_hash
     )
     SELECT row_number() OVER (ORDER BY g.raw_offset) AS k, g.* FROM grouped g
@@ -312,7 +321,7 @@ export async function ingest(
   await createEtlTables(connection);
   const runId =
     (await queryNumber(connection, 'SELECT coalesce(max(ingest_run_id), 0) FROM polder.ingest_run')) + 1;
-  const context: MergeContext = { source: source.name, runId };
+  const context: MergeContext = { source: source.name, runId, chunkSize: options.chunkSize ?? 200_000 };
   await connection.run(`INSERT INTO polder.ingest_run VALUES (${runId}, ${sqlString(source.name)},
     ${timestampLiteral(started)}, NULL, 'running', NULL)`);
 
@@ -324,6 +333,8 @@ export async function ingest(
   );
   await connection.run('SET preserve_insertion_order = false');
   const spool = new RawSpool(options.tempDirectory);
+  await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
+  await connection.run(`ATTACH ${sqlString(join(spool.directory, 'work.duckdb'))} AS ${workCatalog}`);
   const phases: Record<string, number> = {};
   let phaseStart = performance.now();
   const endPhase = (name: string): void => {
@@ -353,7 +364,7 @@ export async function ingest(
     if (options.sourceToConceptMap !== undefined) await loadSourceToConceptMap(connection);
     await resolveCodes(connection, { ...defaultSystemVocabularies, ...options.systemVocabularies });
     const unmapped = await recordUnmappedCodes(connection, context, options.unmappedCodeLimit ?? 20);
-    await connection.run('DROP TABLE stg_coding');
+    await connection.run('DROP TABLE polder_work.stg_coding');
     await prepareCandidates(connection);
     await touchAllPersonsAfterFailedRun(connection, context);
     endPhase('resolveCodes');
@@ -411,10 +422,10 @@ export async function ingest(
       ),
     );
     await resolveReferences(connection, source.name);
-    await buildClinical(connection);
+    await buildClinical(connection, context.chunkSize);
     // The staging rows of clinical events are done with (quarantined ones were copied to qr): free them.
-    await connection.run('DROP TABLE stg_clinical');
-    await connection.run('DROP TABLE res_slot');
+    await connection.run('DROP TABLE polder_work.stg_clinical');
+    await connection.run('DROP TABLE polder_work.res_slot');
     for (const table of clinicalTables) {
       const columns = await buildClinicalTable(connection, table);
       merged.set(
@@ -488,28 +499,28 @@ export async function ingest(
     );
     throw error;
   } finally {
+    await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
     spool.dispose();
     await connection.run(
       `SET preserve_insertion_order = ${orderSetting?.['v'] === false ? 'false' : 'true'}`,
     );
     for (const table of [
-      ...stagingTables,
       'stg_stcm',
       'stg_system',
-      'res_code',
-      'res_slot',
       'res_ref',
+      'superseded',
+      'q_out',
+      'q_raw',
       'death_plan',
       'unmapped',
       'qr',
       'touched',
       'touched_person',
       'op_new',
-      'superseded',
-      'q_out',
-      'clin',
-      'plan',
-      'q_raw',
+      'cand_care_site',
+      'cand_person',
+      'cand_visit',
+      'cand_visit_detail',
     ]) {
       await connection.run(`DROP TABLE IF EXISTS temp.main.${table}`);
     }
