@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ingest,
+  isCsvMappingConfig,
   readCsvSource,
   readCsvSourceCodeMaps,
   readFhirSource,
@@ -40,11 +41,16 @@ export async function detectSource(path: string): Promise<DetectedSource> {
     );
     return hasMapping ? { path: mapping, kind: 'csv' } : { path, kind: 'fhir' };
   }
-  if (path.endsWith('.json') && info.size < 10_000_000) {
+  // A mapping config is small; a FHIR Bundle may be huge, so only small JSON files are parsed to tell.
+  if (path.endsWith('.json') && info.size < 1_000_000) {
     const text = await readFile(path, 'utf8');
-    if (/^\s*\{[\s\S]*"files"\s*:/.test(text) && !/"resourceType"\s*:/.test(text.slice(0, 2000))) {
-      return { path, kind: 'csv' };
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined; // not JSON at all: the FHIR reader reports it with file and position
     }
+    if (isCsvMappingConfig(json)) return { path, kind: 'csv' };
   }
   return { path, kind: 'fhir' };
 }
