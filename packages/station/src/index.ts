@@ -4,3 +4,21 @@ export { detectSource, ingestIntoStation } from './ingest-sources.ts';
 export type { DetectedSource, IngestIntoStationOptions, SourceKind } from './ingest-sources.ts';
 export { describeStation } from './station-overview.ts';
 export type { StationOverview } from './station-overview.ts';
+export {
+  authenticateToHub,
+  enrolStation,
+  FederationError,
+  publishDatasetDescription,
+  readStationEnrolment,
+  stationSoftwareVersion,
+} from './enrolment.ts';
+export type {
+  EnrolStationOptions,
+  FederatedStation,
+  FederationErrorCode,
+  HubCallOptions,
+  HubSession,
+  PublicationAcknowledgement,
+  PublishOptions,
+  StationEnrolment,
+} from './enrolment.ts';
