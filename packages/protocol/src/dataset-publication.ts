@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Type, type Static } from 'typebox';
-import { DatasetDescription } from './_dataset-description-placeholder.ts';
+import { DatasetDescription } from './dataset-description.ts';
 import { Timestamp, Uuid } from './_formats.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { SignedEnvelopeSchema } from './signed-envelope.ts';

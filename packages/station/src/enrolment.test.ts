@@ -12,6 +12,7 @@ import {
   verifySignature,
   canonicalDigest,
   type AuthResponse,
+  type DatasetDescription,
   type DatasetDescriptionPublication,
   type EnrolmentRequest,
   type SignedEnvelope,
@@ -141,6 +142,23 @@ async function startFakeHub(): Promise<FakeHub> {
   });
 }
 
+/** The smallest description the schema accepts: statistics of an empty station. */
+function minimalDescription(persons: number): DatasetDescription {
+  return {
+    statistics: {
+      computedAt: new Date().toISOString(),
+      cdmVersion: '5.4',
+      disclosureControl: { minCount: 8, roundTo: 5 },
+      persons,
+      records: 0,
+      sex: [],
+      age: [],
+      codingSystems: [],
+      domains: [],
+    },
+  };
+}
+
 describe('station enrolment against a protocol-speaking hub', () => {
   let hub: FakeHub;
   let station: FederatedStation;
@@ -167,9 +185,10 @@ describe('station enrolment against a protocol-speaking hub', () => {
 
     const session = await authenticateToHub(station);
     expect(session.stationId).toBe(enrolment.stationId);
-    const receipt = await publishDatasetDescription(station, { title: 'OLVG ICU' }, { session });
-    expect(receipt.descriptionDigest).toBe(canonicalDigest({ title: 'OLVG ICU' }));
-    expect(hub.published).toEqual([{ title: 'OLVG ICU' }]);
+    const description = minimalDescription(100);
+    const receipt = await publishDatasetDescription(station, description, { session });
+    expect(receipt.descriptionDigest).toBe(canonicalDigest(description));
+    expect(hub.published).toEqual([description]);
   });
 
   it('enrolStation() refuses a second enrolment unless asked to enrol again', async () => {
@@ -223,7 +242,7 @@ describe('station enrolment against a protocol-speaking hub', () => {
     await enrolStation(station, { hubUrl: hub.url, token });
     const session = await authenticateToHub(station);
     hub.misbehave = 'tamper';
-    await expect(publishDatasetDescription(station, { title: 'x' }, { session })).rejects.toThrow(
+    await expect(publishDatasetDescription(station, minimalDescription(10), { session })).rejects.toThrow(
       'Cannot publish dataset description: Cannot accept publication receipt: its signature does not match its payload',
     );
   });

@@ -16,6 +16,7 @@ import {
   StationSession,
   stationAuthText,
   type AuthResponse,
+  type DatasetDescription,
   type DatasetDescriptionPublication,
   type EnrolmentRequest,
   type SigningKeyPair,
@@ -246,7 +247,7 @@ export interface PublicationAcknowledgement {
  */
 export async function publishDatasetDescription(
   station: FederatedStation,
-  description: DatasetDescriptionPublication['description'],
+  description: DatasetDescription,
   options: PublishOptions = {},
 ): Promise<PublicationAcknowledgement> {
   const what = 'publish dataset description';
