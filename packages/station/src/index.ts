@@ -22,3 +22,6 @@ export type {
   PublishOptions,
   StationEnrolment,
 } from './enrolment.ts';
+export { computeDatasetStatistics } from './dataset-statistics.ts';
+export type { DatasetStatisticsOptions } from './dataset-statistics.ts';
+export { describeStewardProblems, readStewardDescription, StewardDescriptionError } from './steward-description.ts';
