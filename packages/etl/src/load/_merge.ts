@@ -52,7 +52,7 @@ export interface MergeSpec {
   readonly keySpace: readonly string[];
   /** The column of the row's person, for observation periods: 'person_id', 'row_id' (person) or none. */
   readonly personColumn?: 'person_id' | 'row_id';
-  /** Further writes that belong to the same transaction (a person's death row); `plan` holds the actions. */
+  /** Further writes that belong to the last chunk's transaction (a person's death row); `plan` holds the actions. */
   readonly afterWrite?: () => Promise<void>;
 }
 
@@ -137,10 +137,20 @@ export async function mergeCandidates(
     }
   }
 
-  // The CDM rows and their source_record entries are committed together: a run that fails half-way leaves
-  // every table consistent with the source-id map, and running it again completes it.
-  await connection.run('BEGIN TRANSACTION');
-  try {
+  // The CDM rows and their source_record entries are committed together, one chunk of events at a time
+  // (a million rows in one transaction held them all in memory until the commit): a run that fails
+  // half-way leaves every table consistent with the source-id map, and running it again completes it.
+  const inTransaction = async (work: () => Promise<void>): Promise<void> => {
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await work();
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK');
+      throw error;
+    }
+  };
+  await inTransaction(async () => {
     const moved = await queryRows(
       connection,
       `SELECT DISTINCT old_table FROM polder_work.plan WHERE action = 'move'`,
@@ -157,35 +167,38 @@ export async function mergeCandidates(
       }
       await connection.run(`DELETE FROM cdm.${oldTable} WHERE ${oldId} IN (${ids})`);
     }
+  });
 
-    const columnList = spec.columns.join(', ');
-    await connection.run(`
-      INSERT INTO ${table} (${id}, ${columnList})
-      SELECT p.row_id, ${spec.columns.map((c) => `c.${c}`).join(', ')}
-      FROM polder_work.plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action IN ('insert', 'move')`);
-    await connection.run(`
-      UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = u.${c}`).join(', ')}
-      FROM (SELECT p.row_id, c.* FROM polder_work.plan p JOIN ${spec.candidates} c ON c.seq = p.seq WHERE p.action = 'update') u
-      WHERE t.${id} = u.row_id`);
-
-    await connection.run(`
-      INSERT INTO polder.source_record
-      SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
-        row_hash, ${context.runId}
-      FROM polder_work.plan WHERE action = 'insert'`);
-    await connection.run(`
-      UPDATE polder.source_record AS sr
-      SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
-        row_hash = p.row_hash, ingest_run_id = ${context.runId}
-      FROM polder_work.plan p
-      WHERE sr.source = ${source} AND sr.source_id = p.source_id
-        AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
-    if (spec.afterWrite !== undefined) await spec.afterWrite();
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    throw error;
+  const columnList = spec.columns.join(', ');
+  const ranges = await seqRanges(connection, 'polder_work.plan', context.chunkSize);
+  for (const [index, [from, to]] of ranges.entries()) {
+    const plan = `(SELECT * FROM polder_work.plan WHERE seq >= ${from} AND seq < ${to})`;
+    const candidates = `(SELECT * FROM ${spec.candidates} WHERE seq >= ${from} AND seq < ${to})`;
+    await inTransaction(async () => {
+      await connection.run(`
+        INSERT INTO ${table} (${id}, ${columnList})
+        SELECT p.row_id, ${spec.columns.map((c) => `c.${c}`).join(', ')}
+        FROM ${plan} p JOIN ${candidates} c ON c.seq = p.seq WHERE p.action IN ('insert', 'move')`);
+      await connection.run(`
+        UPDATE ${table} AS t SET ${spec.columns.map((c) => `${c} = u.${c}`).join(', ')}
+        FROM (SELECT p.row_id, c.* FROM ${plan} p JOIN ${candidates} c ON c.seq = p.seq WHERE p.action = 'update') u
+        WHERE t.${id} = u.row_id`);
+      await connection.run(`
+        INSERT INTO polder.source_record
+        SELECT ${source}, source_id, record_id, resource_type, ${sqlString(spec.table)}, row_id, content_hash,
+          row_hash, ${context.runId}
+        FROM ${plan} WHERE action = 'insert'`);
+      await connection.run(`
+        UPDATE polder.source_record AS sr
+        SET target_table = ${sqlString(spec.table)}, row_id = p.row_id, content_hash = p.content_hash,
+          row_hash = p.row_hash, ingest_run_id = ${context.runId}
+        FROM ${plan} p
+        WHERE sr.source = ${source} AND sr.source_id = p.source_id
+          AND (p.action IN ('update', 'move') OR p.content_hash <> p.old_content_hash)`);
+      if (index === ranges.length - 1 && spec.afterWrite !== undefined) await spec.afterWrite();
+    });
   }
+  if (ranges.length === 0 && spec.afterWrite !== undefined) await inTransaction(spec.afterWrite);
 
   const counts: MergeCounts = { inserted: 0, updated: 0, unchanged: 0 };
   for (const row of await queryRows(

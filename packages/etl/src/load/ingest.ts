@@ -61,6 +61,13 @@ export interface IngestOptions {
    */
   readonly tempDirectory?: string;
   /**
+   * DuckDB memory_limit for the run (e.g. '300MB'), restored afterwards. DuckDB's RSS runs well past its
+   * limit (allocations outside the buffer pool, freed memory kept by malloc): at '300MB' an ingest of a
+   * million FHIR resources peaked at 730 MB RSS in all, at '450MB' at 930 MB, and was no slower.
+   * @default the instance's setting
+   */
+  readonly memoryLimit?: string;
+  /**
    * Events per statement in the big SQL statements: smaller needs less memory, larger is a little faster.
    * @default 200000
    */
@@ -332,6 +339,9 @@ export async function ingest(
     "SELECT current_setting('preserve_insertion_order') AS v",
   );
   await connection.run('SET preserve_insertion_order = false');
+  const [limitSetting] = await queryRows(connection, "SELECT current_setting('memory_limit') AS v");
+  if (options.memoryLimit !== undefined)
+    await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
   const spool = new RawSpool(options.tempDirectory);
   await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
   await connection.run(`ATTACH ${sqlString(join(spool.directory, 'work.duckdb'))} AS ${workCatalog}`);
@@ -504,6 +514,9 @@ export async function ingest(
     await connection.run(
       `SET preserve_insertion_order = ${orderSetting?.['v'] === false ? 'false' : 'true'}`,
     );
+    if (options.memoryLimit !== undefined) {
+      await connection.run(`SET memory_limit = ${sqlString(String(limitSetting?.['v'] ?? '80%'))}`);
+    }
     for (const table of [
       'stg_stcm',
       'stg_system',
