@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { wellKnownConcepts } from '@polder/omop';
 import { domainTables } from './_resolve-codes.ts';
 import { seqRanges, sqlString } from './_sql.ts';
 import { slot } from './_staging.ts';
@@ -16,7 +17,7 @@ import { slot } from './_staging.ts';
  * encounter from 01:52-04:00 to 01:07-05:00 (the night daylight saving time ends) loads; on the dates when
  * either side is a date only.
  */
-export const typeConceptEhr = 32817;
+export const typeConceptEhr = wellKnownConcepts.ehr;
 
 /** The macros and temp tables the candidate SQL uses. */
 export async function prepareCandidates(connection: DuckDBConnection): Promise<void> {
@@ -304,11 +305,11 @@ function caseOf(expression: string, map: Readonly<Record<string, string>>, other
 
 /** FHIR Quantity.comparator → OMOP operator concept (domain Meas Value Operator). */
 const operatorConcepts: Readonly<Record<string, number>> = {
-  '<': 4171756,
-  '<=': 4171754,
-  '=': 4172703,
-  '>=': 4171755,
-  '>': 4172704,
+  '<': wellKnownConcepts.lessThan,
+  '<=': wellKnownConcepts.lessThanOrEqual,
+  '=': wellKnownConcepts.equal,
+  '>=': wellKnownConcepts.greaterThanOrEqual,
+  '>': wellKnownConcepts.greaterThan,
 };
 
 /**

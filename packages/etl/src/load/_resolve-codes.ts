@@ -1,25 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/**
- * FHIR code system URIs and their OMOP vocabulary_id. `@polder/omop` will own this list
- * (`fhirSystemVocabularies`); until it does, the loader carries the systems its tests and the Synthea data
- * use. A caller's `systemVocabularies` extend or override it. A system not listed is looked up as a
- * vocabulary_id as it stands, which is how local code systems of CSV sources are named.
- */
-export const defaultSystemVocabularies: Readonly<Record<string, string>> = {
-  'http://snomed.info/sct': 'SNOMED',
-  'http://loinc.org': 'LOINC',
-  'http://www.nlm.nih.gov/research/umls/rxnorm': 'RxNorm',
-  'http://hl7.org/fhir/sid/cvx': 'CVX',
-  'http://unitsofmeasure.org': 'UCUM',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD10',
-  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD10CM',
-  'http://hl7.org/fhir/sid/ndc': 'NDC',
-  'http://www.ama-assn.org/go/cpt': 'CPT4',
-  'http://terminology.hl7.org/CodeSystem/v3-ActCode': 'v3-ActCode',
-  'http://hl7.org/fhir/administrative-gender': 'administrative-gender',
-};
-
 /** Domain of a standard concept → the CDM table that holds it. */
 export const domainTables: Readonly<Record<string, string>> = {
   Condition: 'condition_occurrence',

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { createCdmSchema } from '@polder/omop';
+import { createCdmSchema, loadStarterVocabulary } from '@polder/omop';
 import type { ClinicalEvent, PersonEvent, ReaderOutput, VisitEvent } from '../source-event.ts';
 
 /** An in-memory station with the CDM schema and the few concepts the loader tests need. */
@@ -11,14 +11,8 @@ export interface TestStation {
   close(): void;
 }
 
-// concept_id, name, domain, vocabulary, class, standard, code
-const concepts: readonly (readonly [number, string, string, string, string, string | null, string])[] = [
-  [8507, 'MALE', 'Gender', 'Gender', 'Gender', 'S', 'M'],
-  [8532, 'FEMALE', 'Gender', 'Gender', 'Gender', 'S', 'F'],
-  [9201, 'Inpatient Visit', 'Visit', 'Visit', 'Visit', 'S', 'IP'],
-  [9202, 'Outpatient Visit', 'Visit', 'Visit', 'Visit', 'S', 'OP'],
-  [9203, 'Emergency Room Visit', 'Visit', 'Visit', 'Visit', 'S', 'ER'],
-  [201826, 'Type 2 diabetes mellitus', 'Condition', 'SNOMED', 'Clinical Finding', 'S', '44054006'],
+// Concepts the tests need beyond the starter vocabulary: concept_id, name, domain, vocabulary, class, standard, code.
+const extraConcepts: readonly (readonly [number, string, string, string, string, string | null, string])[] = [
   [
     45576876,
     'Type 2 diabetes mellitus without complications',
@@ -29,35 +23,24 @@ const concepts: readonly (readonly [number, string, string, string, string, stri
     'E11.9',
   ],
   [4245997, 'Body mass index', 'Measurement', 'SNOMED', 'Observable Entity', 'S', '60621009'],
-  [4053118, 'Full-time employment', 'Observation', 'SNOMED', 'Clinical Finding', 'S', '160903007'],
-  [4249893, 'Colonoscopy', 'Procedure', 'SNOMED', 'Procedure', 'S', '73761001'],
-  [3027018, 'Heart rate', 'Measurement', 'LOINC', 'Clinical Observation', 'S', '8867-4'],
-  [8541, 'per minute', 'Unit', 'UCUM', 'Unit', 'S', '/min'],
-  [9529, 'kilogram', 'Unit', 'UCUM', 'Unit', 'S', 'kg'],
-  [1125315, 'Acetaminophen', 'Drug', 'RxNorm', 'Ingredient', 'S', '161'],
   [45878245, 'Hospital lab glucose', 'Measurement', 'LOINC', 'Lab Test', 'S', '2345-7'],
 ];
 
-/** Creates a test station; seeds concepts and the starter mappings (v3-ActCode, administrative-gender). */
+/** Creates a test station with the starter vocabulary (its source_to_concept_map maps v3-ActCode and administrative-gender) and a few extra concepts. */
 export async function createTestStation(): Promise<TestStation> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
   const connection = await instance.connect();
   await createCdmSchema(connection);
-  for (const [id, name, domain, vocabulary, cls, standard, code] of concepts) {
+  await loadStarterVocabulary(connection);
+  for (const [id, name, domain, vocabulary, cls, standard, code] of extraConcepts) {
     await connection.run(
-      `INSERT INTO cdm.concept VALUES ($id, $name, $domain, $vocabulary, $cls, $standard, $code,
+      `INSERT OR IGNORE INTO cdm.concept VALUES ($id, $name, $domain, $vocabulary, $cls, $standard, $code,
         DATE '1970-01-01', DATE '2099-12-31', NULL)`,
       { id, name, domain, vocabulary, cls, standard, code },
     );
   }
   await connection.run(`INSERT INTO cdm.concept_relationship VALUES
     (45576876, 201826, 'Maps to', DATE '1970-01-01', DATE '2099-12-31', NULL)`);
-  await connection.run(`INSERT INTO cdm.source_to_concept_map VALUES
-    ('IMP', 0, 'v3-ActCode', 'inpatient encounter', 9201, 'Visit', DATE '1970-01-01', DATE '2099-12-31', NULL),
-    ('EMER', 0, 'v3-ActCode', 'emergency', 9203, 'Visit', DATE '1970-01-01', DATE '2099-12-31', NULL),
-    ('AMB', 0, 'v3-ActCode', 'ambulatory', 9202, 'Visit', DATE '1970-01-01', DATE '2099-12-31', NULL),
-    ('male', 0, 'administrative-gender', 'Male', 8507, 'Gender', DATE '1970-01-01', DATE '2099-12-31', NULL),
-    ('female', 0, 'administrative-gender', 'Female', 8532, 'Gender', DATE '1970-01-01', DATE '2099-12-31', NULL)`);
   return {
     connection,
     async count(table, where) {

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { fhirSystemVocabularies } from '@polder/omop';
 import { join } from 'node:path';
 import type { SourceToConceptMapRow } from '../csv/source-to-concept-map.ts';
 import type { InvalidRecord, ReaderOutput } from '../source-event.ts';
@@ -20,7 +21,7 @@ import {
 import { clinicalTables, mergeCandidates, type MergeContext, type MergeCounts } from './_merge.ts';
 import { deriveObservationPeriods } from './_observation-periods.ts';
 import { RawSpool } from './_raw-spool.ts';
-import { defaultSystemVocabularies, resolveCodes } from './_resolve-codes.ts';
+import { resolveCodes } from './_resolve-codes.ts';
 import { queryNumber, queryRows, sqlString } from './_sql.ts';
 import { Stager, workCatalog } from './_staging.ts';
 import { createEtlTables } from './etl-tables.ts';
@@ -51,7 +52,11 @@ export interface IngestOptions {
    */
   readonly sourceToConceptMap?:
     AsyncIterable<SourceToConceptMapRow | InvalidRecord> | Iterable<SourceToConceptMapRow | InvalidRecord>;
-  /** Extra or overriding code system URI → OMOP vocabulary_id entries. */
+  /**
+   * Extra or overriding code system URI → OMOP vocabulary_id entries (on top of `fhirSystemVocabularies` of
+   * `@polder/omop`). A system not listed is looked up as a vocabulary_id as it stands, which is how the local
+   * code systems of CSV sources are named.
+   */
   readonly systemVocabularies?: Readonly<Record<string, string>>;
   /** How many unmapped codes the report lists. @default 20 */
   readonly unmappedCodeLimit?: number;
@@ -372,7 +377,7 @@ export async function ingest(
     endPhase('staging');
 
     if (options.sourceToConceptMap !== undefined) await loadSourceToConceptMap(connection);
-    await resolveCodes(connection, { ...defaultSystemVocabularies, ...options.systemVocabularies });
+    await resolveCodes(connection, { ...fhirSystemVocabularies, ...options.systemVocabularies });
     const unmapped = await recordUnmappedCodes(connection, context, options.unmappedCodeLimit ?? 20);
     await connection.run('DROP TABLE polder_work.stg_coding');
     await prepareCandidates(connection);
