@@ -24,4 +24,8 @@ export type {
 } from './enrolment.ts';
 export { computeDatasetStatistics } from './dataset-statistics.ts';
 export type { DatasetStatisticsOptions } from './dataset-statistics.ts';
-export { describeStewardProblems, readStewardDescription, StewardDescriptionError } from './steward-description.ts';
+export {
+  describeStewardProblems,
+  readStewardDescription,
+  StewardDescriptionError,
+} from './steward-description.ts';
