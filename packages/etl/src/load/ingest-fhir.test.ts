@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFhirSource } from '../fhir/read-fhir-source.ts';
@@ -107,6 +108,52 @@ describe('ingest() of the Synthea Bulk NDJSON export', () => {
       expect(await station.count('cdm.person')).toBe(13);
     } finally {
       station.close();
+    }
+  });
+});
+
+describe('ingest() of a damaged NDJSON export', () => {
+  it('quarantines a truncated line and a dangling patient reference while the rest loads', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'polder-load-test-'));
+    const station = await createTestStation();
+    try {
+      const condition = (id: string, patient: string): string =>
+        JSON.stringify({
+          resourceType: 'Condition',
+          id,
+          subject: { reference: `Patient/${patient}` },
+          code: { coding: [{ system: 'http://snomed.info/sct', code: '44054006' }] },
+          onsetDateTime: '2020-01-01',
+        });
+      // Conditions first in the directory listing does not matter: the loader merges persons first.
+      writeFileSync(
+        join(dir, 'Condition.000.ndjson'),
+        [condition('c1', 'p1'), condition('c2', 'ghost'), condition('c3', 'p2').slice(0, 40)].join('\n'),
+      );
+      writeFileSync(
+        join(dir, 'Patient.000.ndjson'),
+        [
+          JSON.stringify({ resourceType: 'Patient', id: 'p1', gender: 'female', birthDate: '1970-01-01' }),
+          JSON.stringify({ resourceType: 'Patient', id: 'p2', gender: 'male', birthDate: '1980-01-01' }),
+        ].join('\n'),
+      );
+      const report = await ingest(station.connection, { name: 'damaged', inputs: [readFhirSource(dir)] });
+      expect(await station.count('cdm.person')).toBe(2);
+      expect(await station.count('cdm.condition_occurrence')).toBe(1);
+      const quarantine = await station.rows(
+        'SELECT line, record_id, reason, raw FROM polder.quarantine ORDER BY line',
+      );
+      expect(quarantine).toHaveLength(2);
+      expect(quarantine[0]).toMatchObject({
+        line: 2,
+        record_id: 'Condition/c2',
+        reason: 'references patient Patient/ghost, which is not in the station',
+      });
+      expect(quarantine[1]).toMatchObject({ line: 3, raw: condition('c3', 'p2').slice(0, 40) });
+      expect(report.quarantined).toBe(2);
+    } finally {
+      station.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
