@@ -11,6 +11,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  *   records than the rest of the merge, and every look-up is a hash join that does not use it.
  * - `quarantine`: what could not be loaded, with the original record and a reason a person can act on.
  *   A record is kept once per source, location and content hash: re-ingesting the same bad record adds no row.
+ *   `resolved_in_run` is set when a later run loads the record in full (fixed, or its patient arrived).
  * - `ingest_run`: one row per `ingest()` call with its report as JSON.
  * - `unmapped_code`: source codes that map to no standard concept, with how often the latest run saw them.
  */
@@ -47,8 +48,11 @@ export const etlTableDdl: readonly string[] = [
     reason VARCHAR NOT NULL,
     raw VARCHAR NOT NULL,
     content_hash BIGINT NOT NULL,
-    quarantined_at TIMESTAMP NOT NULL
+    quarantined_at TIMESTAMP NOT NULL,
+    resolved_in_run BIGINT
   )`,
+  // Stations created before the column existed.
+  'ALTER TABLE polder.quarantine ADD COLUMN IF NOT EXISTS resolved_in_run BIGINT',
   `CREATE TABLE IF NOT EXISTS polder.unmapped_code (
     source VARCHAR NOT NULL,
     system VARCHAR NOT NULL,

@@ -339,6 +339,24 @@ describe('ingest()', () => {
     expect(await station.count('polder.quarantine')).toBe(0);
   });
 
+  it('marks a quarantined record resolved when a later run loads it', async () => {
+    await ingest(station.connection, { name: 'h', inputs: [asReader([clinical('x', 'p1')])] });
+    expect(await station.count('polder.quarantine', 'resolved_in_run IS NULL')).toBe(1);
+    const report = await ingest(station.connection, {
+      name: 'h',
+      inputs: [asReader([patient('p1'), clinical('x', 'p1')])],
+    });
+    expect(await station.rows('SELECT record_id, resolved_in_run FROM polder.quarantine')).toEqual([
+      { record_id: 'Condition/x', resolved_in_run: report.runId },
+    ]);
+  });
+
+  it('ingests an empty source and reports nothing loaded', async () => {
+    const report = await ingest(station.connection, { name: 'h', inputs: [asReader([])] });
+    expect(report.recordsRead).toBe(0);
+    expect(report.tables.every((t) => t.read === 0 && t.inserted === 0)).toBe(true);
+  });
+
   it('keeps invalid records from a reader in quarantine while the rest loads', async () => {
     const report = await ingest(station.connection, {
       name: 'h',

@@ -300,9 +300,23 @@ async function writeQuarantine(
   const base = await queryNumber(connection, 'SELECT coalesce(max(quarantine_id), 0) FROM polder.quarantine');
   await connection.run(`INSERT INTO polder.quarantine
     SELECT ${base} + q.k, ${context.runId}, ${sqlString(context.source)}, q.file, q.line, q.entry, q.resource_type,
-      q.record_id, q.reason, r.raw, q.content_hash, ${timestampLiteral(new Date())}
+      q.record_id, q.reason, r.raw, q.content_hash, ${timestampLiteral(new Date())}, NULL
     FROM q_out q JOIN q_raw r ON r.k = q.k`);
   return rows.length;
+}
+
+/**
+ * Marks quarantined records of this source as resolved when this run loaded them in full: some event of
+ * the record was written in this run and none of its events went to quarantine.
+ */
+async function markResolvedQuarantine(connection: DuckDBConnection, context: MergeContext): Promise<void> {
+  const source = sqlString(context.source);
+  await connection.run(`UPDATE polder.quarantine SET resolved_in_run = ${context.runId}
+    WHERE source = ${source} AND resolved_in_run IS NULL AND ingest_run_id < ${context.runId}
+      AND record_id IN (
+        SELECT record_id FROM polder.source_record WHERE source = ${source} AND ingest_run_id = ${context.runId})
+      AND record_id NOT IN (SELECT record_id FROM qr WHERE record_id IS NOT NULL)
+      AND record_id NOT IN (SELECT record_id FROM polder_work.stg_invalid WHERE record_id IS NOT NULL)`);
 }
 
 /**
@@ -463,6 +477,7 @@ export async function ingest(
     endPhase('observationPeriods');
 
     const quarantineAdded = await writeQuarantine(connection, context, spool);
+    await markResolvedQuarantine(connection, context);
     endPhase('quarantine');
     const quarantinedByTable = new Map<string, number>();
     for (const row of await queryRows(
