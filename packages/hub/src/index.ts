@@ -1,1 +1,27 @@
-export {};
+export { createHub } from './create-hub.ts';
+export type { CreateHubOptions, Hub, HubApp, RegisteredRoute } from './create-hub.ts';
+export { readHubConfig } from './hub-config.ts';
+export type { HubConfig, HubEnvironment } from './hub-config.ts';
+export type { HubContext, PasswordHashing } from './hub-context.ts';
+export { HubError, hubErrorStatus, isHubError } from './hub-error.ts';
+export type { HubErrorCode } from './hub-error.ts';
+export { openDatabase } from './db/open-database.ts';
+export type { DatabaseLocation } from './db/open-database.ts';
+export { PGliteDialect } from './db/pglite-dialect.ts';
+export type { PGliteDialectConfig } from './db/pglite-dialect.ts';
+export { migrateToLatest } from './db/migrations.ts';
+export type { Database } from './db/database.ts';
+export {
+  assertOwner,
+  assertStewardOf,
+  hasRole,
+  isStewardOf,
+  requireRole,
+  requireSignedIn,
+} from './accounts/principal.ts';
+export type { Principal } from './accounts/principal.ts';
+export { roles, rolesRequiringTotp, isRole } from './accounts/roles.ts';
+export type { Role } from './accounts/roles.ts';
+export { totpCode, verifyTotp } from './accounts/totp.ts';
+export { recordAudit, verifyAuditLog } from './audit/audit-log.ts';
+export type { AuditEntry, AuditVerification } from './audit/audit-log.ts';

@@ -1,0 +1,163 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type HTTPMethods,
+  type RawServerDefault,
+} from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Kysely } from 'kysely';
+import { authenticate } from './accounts/principal.ts';
+import { installErrorHandling } from './_edge.ts';
+import type { Database } from './db/database.ts';
+import { migrateToLatest } from './db/migrations.ts';
+import { openDatabase } from './db/open-database.ts';
+import type { HubConfig } from './hub-config.ts';
+import type { HubContext, PasswordHashing } from './hub-context.ts';
+import { routePlugins } from './routes.ts';
+
+/** The hub's Fastify instance, typed with the TypeBox type provider. */
+export type HubApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** A route the hub serves, as registered (for the authorisation matrix and the fuzz test). */
+export interface RegisteredRoute {
+  readonly method: HTTPMethods;
+  /** The path pattern, e.g. '/api/users/:id'. */
+  readonly url: string;
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/** A running hub: call `app.listen()` to serve it, `close()` when done. */
+export interface Hub {
+  readonly app: HubApp;
+  readonly db: Kysely<Database>;
+  readonly config: HubConfig;
+  readonly context: HubContext;
+  /** Every route registered, in order (HEAD twins of GET routes left out). */
+  readonly routes: readonly RegisteredRoute[];
+  /** Closes the server and the database. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link createHub} that are not configuration (tests and tools). */
+export interface CreateHubOptions {
+  /** Use this database instead of opening one from the configuration (it is migrated; the hub closes it). */
+  readonly db?: Kysely<Database>;
+  /** The clock. @default () => new Date() */
+  readonly now?: () => Date;
+  /** argon2id cost for new passwords. @default argon2's (64 MiB, 3 passes, 4 lanes) */
+  readonly passwordHashing?: PasswordHashing;
+}
+
+/**
+ * Builds the hub: opens and migrates its database, then sets up Fastify with TypeBox validation, cookies,
+ * authentication, OpenAPI (`/api/openapi.json`, docs at `/api/docs`), the error edge and every route plugin
+ * of `routes.ts` under `/api`. Does not listen; the caller decides.
+ *
+ * @example
+ * const hub = await createHub(readHubConfig(process.env));
+ * await hub.app.listen({ port: hub.config.port, host: hub.config.host });
+ */
+export async function createHub(config: HubConfig, options: CreateHubOptions = {}): Promise<Hub> {
+  const db = options.db ?? openDatabase(config);
+  try {
+    await migrateToLatest(db);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  const context: HubContext = {
+    config,
+    db,
+    now: options.now ?? (() => new Date()),
+    passwordHashing: options.passwordHashing ?? {},
+  };
+  const app = Fastify({
+    logger: { level: config.logLevel },
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.publicBaseUrl.startsWith('https:') ? 'loopback' : false,
+    // A longer URL parameter answers 414 before any handler runs.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const routes: RegisteredRoute[] = [];
+  try {
+    await configureApp(app, context, routes);
+  } catch (error) {
+    await app.close();
+    await db.destroy();
+    throw error;
+  }
+  return {
+    app,
+    db,
+    config,
+    context,
+    routes,
+    async close() {
+      await app.close();
+      await db.destroy();
+    },
+  };
+}
+
+async function configureApp(app: HubApp, context: HubContext, routes: RegisteredRoute[]): Promise<void> {
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Browsers may send text/plain across sites without a preflight: accept JSON only.
+  app.removeContentTypeParser('text/plain');
+  app.decorate('hub', context);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('pendingSignIn', null);
+  app.decorateRequest('sessionTokenHash', null);
+  app.decorateRequest('refusalAudited', false);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, schema: (route.schema ?? {}) as Record<string, unknown> });
+    }
+  });
+  installErrorHandling(app);
+  await app.register(cookie, { secret: context.config.cookieSecret });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Polder hub API',
+        version: '0.1.0',
+        description:
+          'Catalogue, access procedure, projects and federation of the Polder health-data platform. ' +
+          'Errors are answered as { "error": { "code", "message" } }.',
+      },
+      servers: [{ url: context.config.publicBaseUrl }],
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'polder_session' },
+          bearer: { type: 'http', scheme: 'bearer' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  app.addHook('onRequest', async (request, reply) => authenticate(context, request, reply));
+  await app.register(
+    async (api) => {
+      api.get(
+        '/openapi.json',
+        { schema: { hide: true } },
+        async () => app.swagger() as unknown as Record<string, unknown>,
+      );
+      for (const plugin of routePlugins) await api.register(plugin);
+    },
+    { prefix: '/api' },
+  );
+  await app.ready();
+}

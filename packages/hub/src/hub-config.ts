@@ -1,0 +1,116 @@
+/** The hub's configuration, read once at start-up and passed in (never read from the environment later). */
+export interface HubConfig {
+  /** PostgreSQL connection string; when absent the hub runs on embedded PGlite. */
+  readonly databaseUrl?: string;
+  /** PGlite data directory when there is no `databaseUrl`. @default in-memory (nothing kept) */
+  readonly pgliteDataDir?: string;
+  /** TCP port to listen on. @default 3000 */
+  readonly port: number;
+  /** Interface to listen on. @default '127.0.0.1' */
+  readonly host: string;
+  /** The URL people and stations reach the hub at (behind a proxy: the proxy's URL). Decides whether cookies are `Secure`. */
+  readonly publicBaseUrl: string;
+  /** A session ends after this long without a request, in milliseconds. @default 30 minutes */
+  readonly sessionIdleTimeoutMs: number;
+  /** A session ends this long after sign-in whatever happens, in milliseconds. @default 12 hours */
+  readonly sessionAbsoluteTimeoutMs: number;
+  /** Secret for signed cookies (at least 32 characters). @default a random one per process (set it when several hub processes serve one site) */
+  readonly cookieSecret: string;
+  /** Largest request body accepted, in bytes. @default 1 MiB */
+  readonly bodyLimitBytes: number;
+  /** Log level for the hub's pino logger; 'silent' in tests. @default 'info' */
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** The environment variables `readHubConfig` understands. */
+export interface HubEnvironment {
+  readonly DATABASE_URL?: string | undefined;
+  readonly POLDER_HUB_DATA_DIR?: string | undefined;
+  readonly PORT?: string | undefined;
+  readonly HOST?: string | undefined;
+  readonly POLDER_PUBLIC_URL?: string | undefined;
+  readonly POLDER_SESSION_IDLE_MINUTES?: string | undefined;
+  readonly POLDER_SESSION_ABSOLUTE_HOURS?: string | undefined;
+  readonly POLDER_COOKIE_SECRET?: string | undefined;
+  readonly POLDER_BODY_LIMIT_BYTES?: string | undefined;
+  readonly POLDER_LOG_LEVEL?: string | undefined;
+}
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Reads the hub's configuration from environment variables (and optional overrides) into a frozen object.
+ * Throws with a message naming the variable when a value is unusable.
+ *
+ * @example
+ * const config = readHubConfig(process.env, { port: 0 });
+ */
+export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig> = {}): HubConfig {
+  const port = overrides.port ?? readInteger(env, 'PORT', 3000, 0, 65_535);
+  const host = overrides.host ?? nonEmpty(env.HOST) ?? '127.0.0.1';
+  const publicBaseUrl = (
+    overrides.publicBaseUrl ??
+    nonEmpty(env.POLDER_PUBLIC_URL) ??
+    `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`
+  ).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
+    throw new Error(
+      `Cannot read hub configuration: POLDER_PUBLIC_URL '${publicBaseUrl}' is not an http(s) URL`,
+    );
+  }
+  const cookieSecret = overrides.cookieSecret ?? nonEmpty(env.POLDER_COOKIE_SECRET) ?? randomSecret();
+  if (cookieSecret.length < 32) {
+    throw new Error('Cannot read hub configuration: POLDER_COOKIE_SECRET must be at least 32 characters');
+  }
+  const logLevel = overrides.logLevel ?? nonEmpty(env.POLDER_LOG_LEVEL) ?? 'info';
+  if (!(logLevels as readonly string[]).includes(logLevel)) {
+    throw new Error(`Cannot read hub configuration: POLDER_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
+  }
+  const databaseUrl = overrides.databaseUrl ?? nonEmpty(env.DATABASE_URL);
+  const pgliteDataDir = overrides.pgliteDataDir ?? nonEmpty(env.POLDER_HUB_DATA_DIR);
+  const config: HubConfig = {
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    ...(pgliteDataDir === undefined ? {} : { pgliteDataDir }),
+    port,
+    host,
+    publicBaseUrl,
+    sessionIdleTimeoutMs:
+      overrides.sessionIdleTimeoutMs ??
+      readInteger(env, 'POLDER_SESSION_IDLE_MINUTES', 30, 1, 24 * 60) * 60_000,
+    sessionAbsoluteTimeoutMs:
+      overrides.sessionAbsoluteTimeoutMs ??
+      readInteger(env, 'POLDER_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30) * 3_600_000,
+    cookieSecret,
+    bodyLimitBytes:
+      overrides.bodyLimitBytes ??
+      readInteger(env, 'POLDER_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    logLevel: logLevel as HubConfig['logLevel'],
+  };
+  return Object.freeze(config);
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function readInteger(
+  env: HubEnvironment,
+  name: keyof HubEnvironment,
+  fallback: number,
+  min: number,
+  max: number,
+) {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(
+      `Cannot read hub configuration: ${name} must be a whole number from ${min} to ${max}, not '${text}'`,
+    );
+  }
+  return value;
+}
+
+function randomSecret(): string {
+  return Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url');
+}

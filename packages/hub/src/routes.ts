@@ -1,0 +1,17 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { accountRoutes } from './accounts/account-routes.ts';
+import { sessionRoutes } from './accounts/session-routes.ts';
+import { tokenRoutes } from './accounts/token-routes.ts';
+import { stationRoutes } from './stations/station-routes.ts';
+
+/**
+ * Every feature's routes, each a Fastify plugin in its own file, registered under `/api` in this order.
+ * To add a feature: write `src/<feature>/<feature>-routes.ts` exporting a `FastifyPluginAsyncTypebox`,
+ * import it above and add ONE line here; then add its rows to `authorization-matrix.ts`.
+ */
+export const routePlugins: readonly FastifyPluginAsyncTypebox[] = [
+  sessionRoutes,
+  tokenRoutes,
+  accountRoutes,
+  stationRoutes,
+];
