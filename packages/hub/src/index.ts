@@ -25,3 +25,6 @@ export type { Role } from './accounts/roles.ts';
 export { totpCode, verifyTotp } from './accounts/totp.ts';
 export { recordAudit, verifyAuditLog } from './audit/audit-log.ts';
 export type { AuditEntry, AuditVerification } from './audit/audit-log.ts';
+export { seedDemoAccounts } from './accounts/seed-demo-accounts.ts';
+export type { DemoAccount } from './accounts/seed-demo-accounts.ts';
+export { auditRequest } from './audit/audit-request.ts';
