@@ -17,7 +17,7 @@ import { migrateToLatest } from './db/migrations.ts';
 import { openDatabase } from './db/open-database.ts';
 import type { HubConfig } from './hub-config.ts';
 import type { HubContext, PasswordHashing } from './hub-context.ts';
-import { routePlugins } from './routes.ts';
+import { rootRoutePlugins, routePlugins } from './routes.ts';
 
 /** The hub's Fastify instance, typed with the TypeBox type provider. */
 export type HubApp = FastifyInstance<
@@ -159,5 +159,6 @@ async function configureApp(app: HubApp, context: HubContext, routes: Registered
     },
     { prefix: '/api' },
   );
+  for (const plugin of rootRoutePlugins) await app.register(plugin);
   await app.ready();
 }

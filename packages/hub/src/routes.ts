@@ -3,6 +3,7 @@ import { accountRoutes } from './accounts/account-routes.ts';
 import { sessionRoutes } from './accounts/session-routes.ts';
 import { tokenRoutes } from './accounts/token-routes.ts';
 import { stationRoutes } from './stations/station-routes.ts';
+import { catalogueIriRoutes, catalogueRoutes } from './catalogue/catalogue-routes.ts';
 
 /**
  * Every feature's routes, each a Fastify plugin in its own file, registered under `/api` in this order.
@@ -14,4 +15,11 @@ export const routePlugins: readonly FastifyPluginAsyncTypebox[] = [
   tokenRoutes,
   accountRoutes,
   stationRoutes,
+  catalogueRoutes,
 ];
+
+/**
+ * Routes outside `/api`: stable IRIs that harvesters and links resolve (`/catalogue`, `/datasets/:id`).
+ * Add them here, like `routePlugins`, and to `authorization-matrix.ts`.
+ */
+export const rootRoutePlugins: readonly FastifyPluginAsyncTypebox[] = [catalogueIriRoutes];

@@ -3,7 +3,7 @@ import type { DatasetStatistics, StewardDescription } from '@polder/protocol';
 
 type Instant = ColumnType<Date, Date | string, Date | string>;
 
-/** The catalogue's tables as Kysely sees them (migration 0005-catalogue). */
+/** The catalogue's tables as Kysely sees them (migration 0004-catalogue). */
 export interface CatalogueTables {
   catalogue_datasets: CatalogueDatasetsTable;
   catalogue_basket_items: CatalogueBasketItemsTable;

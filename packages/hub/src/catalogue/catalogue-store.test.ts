@@ -1,9 +1,9 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up } from '../../migrations/0005-catalogue.ts';
+import { up } from '../../migrations/0004-catalogue.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
-import type { CatalogueTables } from './_catalogue-tables.ts';
+import type { Database } from '../db/database.ts';
 import { exampleStatistics, exampleSteward } from './_example-datasets.ts';
 import { searchCatalogue } from './catalogue-search.ts';
 import {
@@ -15,10 +15,10 @@ import {
   upsertDatasetDescription,
 } from './catalogue-store.ts';
 
-let db: Kysely<CatalogueTables>;
+let db: Kysely<Database>;
 
 beforeAll(async () => {
-  db = new Kysely<CatalogueTables>({ dialect: new PGliteDialect({ pglite: () => PGlite.create() }) });
+  db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => PGlite.create() }) });
   await up(db as Kysely<unknown>);
 });
 afterAll(() => db.destroy());

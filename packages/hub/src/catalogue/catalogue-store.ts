@@ -1,11 +1,12 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DatasetDescription, DatasetStatistics, StewardDescription } from '@polder/protocol';
 import { uuid7 } from '../db/uuid7.ts';
-import type { CatalogueDatasetsTable, CatalogueTables } from './_catalogue-tables.ts';
+import type { Database } from '../db/database.ts';
+import type { CatalogueDatasetsTable } from './_catalogue-tables.ts';
 import type { CatalogueDataset } from './healthdcat-graph.ts';
 
-/** A database that holds the catalogue's tables (the hub's `Database` does). */
-export type CatalogueDb = Kysely<CatalogueTables>;
+/** The hub's database, which holds the catalogue's tables. */
+export type CatalogueDb = Kysely<Database>;
 
 /** One dataset as the catalogue keeps it, published or not. */
 export interface CatalogueRecord {

@@ -1,12 +1,13 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../accounts/roles.ts';
 import type { StationTables } from '../stations/_station-tables.ts';
+import type { CatalogueTables } from '../catalogue/_catalogue-tables.ts';
 
 /**
  * The hub's tables as Kysely sees them. Each feature declares its tables in an interface of its own and
  * adds it to the `extends` list of {@link Database} (one line), beside its migration in `migrations/`.
  */
-export interface Database extends AccountTables, AuditTables, StationTables {}
+export interface Database extends AccountTables, AuditTables, StationTables, CatalogueTables {}
 
 /** A timestamp column: written as a Date (or ISO string), read as a Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;

@@ -8,6 +8,7 @@ import {
 import * as accounts from '../../migrations/0001-accounts.ts';
 import * as auditLog from '../../migrations/0002-audit-log.ts';
 import * as stations from '../../migrations/0003-stations.ts';
+import * as catalogue from '../../migrations/0004-catalogue.ts';
 
 /**
  * Every migration of the hub, in order. To add one: write `migrations/NNNN-what.ts` exporting `up` (and
@@ -18,6 +19,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0001-accounts': accounts,
   '0002-audit-log': auditLog,
   '0003-stations': stations,
+  '0004-catalogue': catalogue,
 };
 
 /** Hands Kysely's Migrator the static list above (no directory scanning, so it works from any cwd). */
