@@ -3,7 +3,8 @@
  *
  *   npx tsx packages/etl/src/load/_bench-ingest.ts <FHIR directory> [--runs 2] [--memory-limit 300MB]
  *
- * It ingests the directory into a fresh DuckDB file (in the OS temp directory) `--runs` times (the second
+ * It ingests the directory into a fresh DuckDB file (in the OS temp directory, with the starter vocabulary,
+ * as a new station has) `--runs` times (the second
  * run measures a re-ingest of an unchanged export) and prints, per run, resources/s, the phases, the CDM
  * row counts and the process's peak RSS so far. Make big input with `polder synth` (hospital B writes Bulk
  * NDJSON; 8,000 patients give about 1.02 million resources). Run it with `/usr/bin/time -v` for the peak
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { createCdmSchema } from '@polder/omop';
+import { createCdmSchema, loadStarterVocabulary } from '@polder/omop';
 import { readFhirSource } from '../fhir/read-fhir-source.ts';
 import { ingest } from './ingest.ts';
 
@@ -30,6 +31,7 @@ const instance = await DuckDBInstance.create(join(directory, 'station.duckdb'), 
 const connection = await instance.connect();
 try {
   await createCdmSchema(connection);
+  await loadStarterVocabulary(connection);
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   for (let run = 1; run <= Number(values.runs); run++) {

@@ -351,6 +351,19 @@ describe('ingest()', () => {
     ]);
   });
 
+  it('records a failed run when a reader throws, and a later run loads everything', async () => {
+    async function* broken(): AsyncGenerator<ReaderOutput> {
+      yield patient('p1');
+      throw new Error('Cannot read /exports/Patient.ndjson: disk gone');
+    }
+    await expect(ingest(station.connection, { name: 'h', inputs: [broken()] })).rejects.toThrow('disk gone');
+    expect(await station.rows('SELECT status FROM polder.ingest_run')).toEqual([{ status: 'failed' }]);
+    expect(await station.count('cdm.person')).toBe(0);
+    await ingest(station.connection, { name: 'h', inputs: [asReader(small())] });
+    expect(await station.count('cdm.person')).toBe(2);
+    expect(await station.count('cdm.observation_period')).toBe(1);
+  });
+
   it('ingests an empty source and reports nothing loaded', async () => {
     const report = await ingest(station.connection, { name: 'h', inputs: [asReader([])] });
     expect(report.recordsRead).toBe(0);
