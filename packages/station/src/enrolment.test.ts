@@ -69,8 +69,11 @@ async function startFakeHub(): Promise<FakeHub> {
         const envelope = body as unknown as SignedEnvelope<EnrolmentRequest>;
         const { token, stationPublicKey } = envelope.payload;
         if (!tokens.delete(token))
-          return answer(401, { message: 'Cannot enrol station: token unknown or used' });
-        if (!verifyEnvelope(envelope, stationPublicKey)) return answer(401, { message: 'bad proof' });
+          return answer(401, {
+            error: { code: 'unauthenticated', message: 'Cannot enrol station: token unknown or used' },
+          });
+        if (!verifyEnvelope(envelope, stationPublicKey))
+          return answer(401, { error: { code: 'unauthenticated', message: 'bad proof' } });
         const stationId = randomUUID();
         stations.set(stationId, stationPublicKey);
         return answer(
@@ -101,10 +104,13 @@ async function startFakeHub(): Promise<FakeHub> {
       if (request.url === '/api/station-auth/response') {
         const { stationId, nonce, signature } = body as unknown as AuthResponse;
         const publicKey = stations.get(stationId);
-        if (nonces.get(nonce) !== stationId || publicKey === undefined) return answer(401, { message: 'no' });
+        if (nonces.get(nonce) !== stationId || publicKey === undefined)
+          return answer(401, { error: { code: 'unauthenticated', message: 'no' } });
         nonces.delete(nonce);
         if (!verifySignature(publicKey, stationAuthText(stationId, nonce), signature)) {
-          return answer(401, { message: 'Cannot authenticate station: bad signature' });
+          return answer(401, {
+            error: { code: 'unauthenticated', message: 'Cannot authenticate station: bad signature' },
+          });
         }
         const token = randomBytes(32).toString('base64url');
         sessions.set(token, stationId);
@@ -114,11 +120,12 @@ async function startFakeHub(): Promise<FakeHub> {
       const match = /^\/api\/stations\/([^/]+)\/dataset-description$/.exec(request.url ?? '');
       if (match !== null) {
         const stationId = match[1]!;
-        const bearer = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+        const sessionToken = String(request.headers['x-polder-station-token'] ?? '');
         const envelope = body as unknown as SignedEnvelope<DatasetDescriptionPublication>;
-        if (sessions.get(bearer) !== stationId) return answer(401, { message: 'no session' });
+        if (sessions.get(sessionToken) !== stationId)
+          return answer(401, { error: { code: 'unauthenticated', message: 'no session' } });
         if (!verifyEnvelope(envelope, stations.get(stationId)!))
-          return answer(401, { message: 'bad signature' });
+          return answer(401, { error: { code: 'unauthenticated', message: 'bad signature' } });
         published.push(envelope.payload.description);
         return answer(
           200,
@@ -131,7 +138,7 @@ async function startFakeHub(): Promise<FakeHub> {
           }),
         );
       }
-      answer(404, { message: 'not found' });
+      answer(404, { error: { code: 'not_found', message: 'not found' } });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

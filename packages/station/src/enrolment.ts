@@ -47,7 +47,7 @@ export interface StationEnrolment {
 /** A short-lived session at the hub, from {@link authenticateToHub}. */
 export interface HubSession {
   readonly stationId: string;
-  /** Bearer token for station routes. A secret: never log it. */
+  /** Session token for station routes, sent in `X-Polder-Station-Token`. A secret: never log it. */
   readonly token: string;
   readonly expiresAt: string;
 }
@@ -104,6 +104,8 @@ export interface EnrolStationOptions extends HubCallOptions {
   readonly reenrol?: boolean;
 }
 
+/** The header a station sends its session token in (the hub keeps `Authorization` for user API tokens). */
+const stationTokenHeader = 'x-polder-station-token';
 const enrolmentFile = 'enrolment.json';
 const keyFile = 'station-key.pem';
 
@@ -267,7 +269,7 @@ export async function publishDatasetDescription(
     enrolment.hubUrl,
     `api/stations/${enrolment.stationId}/dataset-description`,
     signEnvelope(publication, keyPair),
-    { ...options, what, bearer: session.token },
+    { ...options, what, sessionToken: session.token },
   );
   const receipt = openHubEnvelope(
     body,
@@ -339,11 +341,11 @@ async function callHub(
   hubUrl: string,
   path: string,
   body: unknown,
-  options: HubCallOptions & { what: string; bearer?: string },
+  options: HubCallOptions & { what: string; sessionToken?: string },
 ): Promise<unknown> {
   const url = new URL(path, hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.bearer !== undefined) headers['authorization'] = `Bearer ${options.bearer}`;
+  if (options.sessionToken !== undefined) headers[stationTokenHeader] = options.sessionToken;
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, {
@@ -369,7 +371,8 @@ async function callHub(
     parsed = undefined;
   }
   if (!response.ok) {
-    const reason = (parsed as { message?: unknown } | undefined)?.message;
+    // The hub answers errors as { error: { code, message } }.
+    const reason = (parsed as { error?: { message?: unknown } } | undefined)?.error?.message;
     throw new FederationError(
       'hub-refused',
       `Cannot ${options.what}: the hub refused (${response.status}${typeof reason === 'string' ? `: ${reason}` : ''})`,
