@@ -28,3 +28,4 @@ export type { AuditEntry, AuditVerification } from './audit/audit-log.ts';
 export { seedDemoAccounts } from './accounts/seed-demo-accounts.ts';
 export type { DemoAccount } from './accounts/seed-demo-accounts.ts';
 export { auditRequest } from './audit/audit-request.ts';
+export { verifyHubAuditLog } from './audit/verify-hub-audit-log.ts';
