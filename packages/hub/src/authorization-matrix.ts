@@ -172,4 +172,5 @@ export const authorizationMatrix: readonly MatrixRow[] = [
     request: async ({ hub }) => ({ url: `/api/users/${await hub.createUser()}`, body: { name: 'Renamed' } }),
   },
   ...catalogueMatrixRows(),
+  ...stationMatrixRows(),
 ];

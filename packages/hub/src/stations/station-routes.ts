@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import {
   AuthChallengeRequest,
@@ -19,7 +19,7 @@ import {
   type PublicationReceipt,
   type StationSession,
 } from '@polder/protocol';
-import { hasRole, requirePrincipal, requireRole } from '../accounts/principal.ts';
+import { describeRoute, hasRole, requirePrincipal, requireRole } from '../accounts/principal.ts';
 import { auditRequest } from '../audit/audit-request.ts';
 import { upsertDatasetDescription, type CatalogueDb } from '../catalogue/catalogue-store.ts';
 import { HubError } from '../hub-error.ts';
@@ -99,6 +99,19 @@ function viewOf(row: StationRow) {
   };
 }
 
+/**
+ * The station protocol's routes are for stations only: a request that carries a user's session or API token
+ * is refused (403), so that a user's credentials never act in a station's name.
+ */
+const refuseUsers: preHandlerAsyncHookHandler = async (request) => {
+  if (request.principal !== null || request.pendingSignIn !== null) {
+    throw new HubError(
+      'forbidden',
+      `Cannot ${describeRoute(request)}: this route is for stations, not for user accounts`,
+    );
+  }
+};
+
 function isRefusal(value: object): value is Refusal {
   return 'refused' in value;
 }
@@ -115,11 +128,8 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const times = defaultStationProtocolTimes;
   const hubKey = await loadOrCreateHubSigningKey(db);
 
-  /** The enrolled station whose live session token the request carries; users are refused. */
+  /** The enrolled station whose live session token the request carries (users were refused before). */
   async function requireStation(request: FastifyRequest, what: string): Promise<StationRow> {
-    if (request.principal !== null || request.pendingSignIn !== null) {
-      throw new HubError('forbidden', `Cannot ${what}: this route is for stations, not for user accounts`);
-    }
     const header = request.headers[stationTokenHeader];
     const token = typeof header === 'string' ? header.trim() : '';
     const station = /^[A-Za-z0-9_-]{43}$/.test(token)
@@ -274,6 +284,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/station-enrolment',
     {
+      preHandler: refuseUsers,
       schema: {
         tags: ['station protocol'],
         summary: 'A station enrols with its one-time token and its Ed25519 public key',
@@ -316,6 +327,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/station-auth/challenge',
     {
+      preHandler: refuseUsers,
       schema: {
         tags: ['station protocol'],
         summary: 'A station asks for a challenge to sign',
@@ -341,6 +353,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/station-auth/response',
     {
+      preHandler: refuseUsers,
       schema: {
         tags: ['station protocol'],
         summary: 'A station answers its challenge and receives a short-lived session token',
@@ -376,6 +389,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/stations/:id/dataset-description',
     {
+      preHandler: refuseUsers,
       schema: {
         tags: ['station protocol'],
         summary: 'A station publishes its dataset description, signed with its key',
