@@ -357,7 +357,8 @@ export async function buildClinical(connection: DuckDBConnection, chunkSize: num
     ${reference('p', 'person_ref', "'person'")}
     LEFT JOIN cdm.person per ON per.person_id = p.row_id
     ${reference('v', 'visit_ref', "'visit_occurrence', 'visit_detail'")}
-    LEFT JOIN cdm.visit_detail vd ON v.target_table = 'visit_detail' AND vd.visit_detail_id = v.row_id`;
+    LEFT JOIN cdm.visit_detail vd
+      ON vd.visit_detail_id = CASE WHEN v.target_table = 'visit_detail' THEN v.row_id END`;
   await connection.run(`CREATE OR REPLACE TABLE polder_work.clin AS ${query(0, 0)}`);
   for (const [from, to] of await seqRanges(connection, 'polder_work.stg_clinical', chunkSize)) {
     await connection.run(`INSERT INTO polder_work.clin ${query(from, to)}`);
