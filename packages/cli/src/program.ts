@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { demoCommand } from './demo-command.ts';
 import { dqCommand } from './dq-command.ts';
+import { auditCommand, hubCommand, totpCommand } from './hub-command.ts';
 import { ingestCommand } from './ingest-command.ts';
 import { synthCommand } from './synth-command.ts';
 import { vocabCommand } from './vocab-command.ts';
@@ -15,5 +16,8 @@ export function buildProgram(): Command {
     .addCommand(synthCommand())
     .addCommand(ingestCommand())
     .addCommand(dqCommand())
-    .addCommand(vocabCommand());
+    .addCommand(vocabCommand())
+    .addCommand(hubCommand())
+    .addCommand(auditCommand())
+    .addCommand(totpCommand());
 }
