@@ -16,6 +16,11 @@ export interface HubConfig {
   readonly sessionAbsoluteTimeoutMs: number;
   /** Secret for signed cookies (at least 32 characters). @default a random one per process (set it when several hub processes serve one site) */
   readonly cookieSecret: string;
+  /**
+   * Secret that encrypts the hub's Ed25519 signing key in the database (AES-256-GCM; at least 32 characters).
+   * Without it the key is stored unencrypted, as safe as the database. Once set, it must stay the same.
+   */
+  readonly signingKeySecret?: string;
   /** Largest request body accepted, in bytes. @default 1 MiB */
   readonly bodyLimitBytes: number;
   /** Log level for the hub's pino logger; 'silent' in tests. @default 'info' */
@@ -32,6 +37,7 @@ export interface HubEnvironment {
   readonly POLDER_SESSION_IDLE_MINUTES?: string | undefined;
   readonly POLDER_SESSION_ABSOLUTE_HOURS?: string | undefined;
   readonly POLDER_COOKIE_SECRET?: string | undefined;
+  readonly POLDER_SIGNING_KEY_SECRET?: string | undefined;
   readonly POLDER_BODY_LIMIT_BYTES?: string | undefined;
   readonly POLDER_LOG_LEVEL?: string | undefined;
 }
@@ -62,6 +68,12 @@ export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig>
   if (cookieSecret.length < 32) {
     throw new Error('Cannot read hub configuration: POLDER_COOKIE_SECRET must be at least 32 characters');
   }
+  const signingKeySecret = overrides.signingKeySecret ?? nonEmpty(env.POLDER_SIGNING_KEY_SECRET);
+  if (signingKeySecret !== undefined && signingKeySecret.length < 32) {
+    throw new Error(
+      'Cannot read hub configuration: POLDER_SIGNING_KEY_SECRET must be at least 32 characters',
+    );
+  }
   const logLevel = overrides.logLevel ?? nonEmpty(env.POLDER_LOG_LEVEL) ?? 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw new Error(`Cannot read hub configuration: POLDER_LOG_LEVEL must be one of ${logLevels.join(', ')}`);
@@ -81,6 +93,7 @@ export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig>
       overrides.sessionAbsoluteTimeoutMs ??
       readInteger(env, 'POLDER_SESSION_ABSOLUTE_HOURS', 12, 1, 24 * 30) * 3_600_000,
     cookieSecret,
+    ...(signingKeySecret === undefined ? {} : { signingKeySecret }),
     bodyLimitBytes:
       overrides.bodyLimitBytes ??
       readInteger(env, 'POLDER_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),

@@ -126,7 +126,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub;
   const db = hub.db;
   const times = defaultStationProtocolTimes;
-  const hubKey = await loadOrCreateHubSigningKey(db);
+  const hubKey = await loadOrCreateHubSigningKey(db, { secret: hub.config.signingKeySecret });
 
   /** The enrolled station whose live session token the request carries (users were refused before). */
   async function requireStation(request: FastifyRequest, what: string): Promise<StationRow> {
