@@ -4,8 +4,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * The loader's own tables, in schema `polder` beside the CDM:
  *
  * - `source_record`: the source-id map. One row per source record event (`source` + `source_id`) with the
- *   CDM table and surrogate key it was loaded into, the content hash of its original text (the first 64 bits of its MD5) and a hash of the
- *   CDM row it produced (change detection). OMOP keys are never derived from business identifiers.
+ *   CDM table and surrogate key it was loaded into, the content hash of its original text (the first 64 bits
+ *   of its SHA-1) and a hash of the CDM row it produced (change detection). OMOP keys are never derived from
+ *   business identifiers.
  *   (source, source_id) is unique by construction (the loader dedupes per run and anti-joins); it is not
  *   declared a PRIMARY KEY because DuckDB's index on two VARCHARs cost more memory and time at a million
  *   records than the rest of the merge, and every look-up is a hash join that does not use it.
