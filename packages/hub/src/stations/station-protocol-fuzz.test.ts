@@ -65,20 +65,18 @@ const fittingDescription = fc.record(
           fc.record({ vocabularyId: fc.string({ minLength: 1, maxLength: 40 }), records: controlled }),
           { maxLength: 3 },
         ),
-        domains: fc
-          .uniqueArray(fc.constantFrom(...omopDomainTables), { maxLength: 3 })
-          .chain((tables) =>
-            fc.tuple(
-              ...tables.map((table) =>
-                fc.record({
-                  table: fc.constant(table),
-                  records: controlled,
-                  persons: controlled,
-                  topConcepts: fc.constant([]),
-                }),
-              ),
+        domains: fc.uniqueArray(fc.constantFrom(...omopDomainTables), { maxLength: 3 }).chain((tables) =>
+          fc.tuple(
+            ...tables.map((table) =>
+              fc.record({
+                table: fc.constant(table),
+                records: controlled,
+                persons: controlled,
+                topConcepts: fc.constant([]),
+              }),
             ),
           ),
+        ),
       },
       {
         requiredKeys: [
