@@ -254,6 +254,15 @@ describe('station enrolment against a protocol-speaking hub', () => {
     );
   });
 
+  it('publishDatasetDescription() checks the description before it sends anything', async () => {
+    await enrolStation(station, { hubUrl: hub.url, token });
+    const invalid = { statistics: { ...minimalDescription(10).statistics, persons: -5 } };
+    await expect(publishDatasetDescription(station, invalid)).rejects.toThrow(
+      /^Cannot publish dataset description: it does not fit the schema \(\/statistics\/persons /,
+    );
+    expect(hub.published).toEqual([]);
+  });
+
   it('authenticateToHub() refuses a station that has not enrolled', async () => {
     await expect(authenticateToHub(station)).rejects.toMatchObject({ code: 'not-enrolled' });
   });

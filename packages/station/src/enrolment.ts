@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import {
   AuthChallenge,
   canonicalDigest,
+  DatasetDescription,
   EnrolmentResponse,
   exportPrivateKey,
   generateSigningKeyPair,
@@ -16,11 +17,11 @@ import {
   StationSession,
   stationAuthText,
   type AuthResponse,
-  type DatasetDescription,
   type DatasetDescriptionPublication,
   type EnrolmentRequest,
   type SigningKeyPair,
 } from '@polder/protocol';
+import { Compile } from 'typebox/compile';
 import type { StationStore } from './station-store.ts';
 
 /** The version of the station software that a station reports when it enrols. */
@@ -63,7 +64,9 @@ export type FederationErrorCode =
   /** The hub answered with an error status: refused token, revoked station, invalid description. */
   | 'hub-refused'
   /** The hub's answer is not signed by the pinned hub key, or says something other than was asked. */
-  | 'untrusted-response';
+  | 'untrusted-response'
+  /** The description to publish does not fit the DatasetDescription schema (checked before sending). */
+  | 'invalid-description';
 
 /** The one error of the station's side of the federation protocol; `status` is the hub's HTTP status, if any. */
 export class FederationError extends Error {
@@ -107,6 +110,7 @@ export interface EnrolStationOptions extends HubCallOptions {
 /** The header a station sends its session token in (the hub keeps `Authorization` for user API tokens). */
 const stationTokenHeader = 'x-polder-station-token';
 const enrolmentFile = 'enrolment.json';
+const descriptionValidator = Compile(DatasetDescription);
 const keyFile = 'station-key.pem';
 
 /**
@@ -244,8 +248,8 @@ export interface PublicationAcknowledgement {
 /**
  * Publishes the station's dataset description to its hub, signed with the station key, and checks the hub's
  * signed receipt (pinned key, same digest).
- * @throws FederationError ('not-enrolled', 'hub-unreachable', 'hub-refused', 'untrusted-response')
- * @throws TypeError when the description is not JSON (see `canonicalJson`)
+ * @throws FederationError ('invalid-description', 'not-enrolled', 'hub-unreachable', 'hub-refused',
+ *   'untrusted-response')
  */
 export async function publishDatasetDescription(
   station: FederatedStation,
@@ -253,6 +257,13 @@ export async function publishDatasetDescription(
   options: PublishOptions = {},
 ): Promise<PublicationAcknowledgement> {
   const what = 'publish dataset description';
+  if (!descriptionValidator.Check(description)) {
+    const first = descriptionValidator.Errors(description)[0];
+    throw new FederationError(
+      'invalid-description',
+      `Cannot ${what}: it does not fit the schema${first === undefined ? '' : ` (${first.instancePath || '/'} ${first.message})`}`,
+    );
+  }
   const { enrolment, keyPair } = await loadIdentity(station, what);
   const session =
     options.session !== undefined && Date.parse(options.session.expiresAt) > Date.now() + 5_000
