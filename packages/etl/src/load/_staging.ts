@@ -113,6 +113,8 @@ export class Stager {
   readonly #files = new Map<string, number>();
   readonly #codes = new Map<string, Map<string, number>>();
   #codeCount = 0;
+  // Grows with the distinct references (patients, encounters), not with the events: 30,000 entries for a
+  // million FHIR resources of hospital B.
   readonly #refs = new Map<string, number>();
   #seq = 0;
   #lastRaw: string | undefined;
