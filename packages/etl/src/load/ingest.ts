@@ -324,11 +324,15 @@ async function markResolvedQuarantine(connection: DuckDBConnection, context: Mer
  * what it did. The CDM schema (`createCdmSchema`) must exist; the loader's own tables are created here.
  *
  * How: the readers' output is appended to staging tables with DuckDB's Appender (the per-record JS work is
- * a few appends and a hash); then everything is resolved set-based in SQL, in one transaction, in the order
- * care_site → person (+ death) → visit_occurrence → visit_detail → clinical tables, so that the files of an
- * export may come in any order: codes → standard concepts (the domain picks the table), references →
- * surrogate keys through `polder.source_record`. Records that cannot be placed go to `polder.quarantine`
- * with a reason; nothing is dropped silently. Observation periods are derived for the persons touched.
+ * a few appends and a hash); then everything is resolved set-based in SQL, in the order care_site → person
+ * (+ death) → visit_occurrence → visit_detail → clinical tables, so that the files of an export may come in
+ * any order: codes → standard concepts (the domain picks the table), references → surrogate keys through
+ * `polder.source_record`. Records that cannot be placed go to `polder.quarantine` with a reason; nothing is
+ * dropped silently. Observation periods are derived for the persons touched. Each table's rows are
+ * committed in chunks together with their `source_record` rows: a run that fails leaves a consistent
+ * station (its `ingest_run` row says 'failed'), and running it again completes the load.
+ *
+ * One ingest at a time per station: keys are allocated from the current maximum.
  *
  * @example
  * ```ts
@@ -357,13 +361,8 @@ export async function ingest(
     connection,
     "SELECT current_setting('preserve_insertion_order') AS v",
   );
-  await connection.run('SET preserve_insertion_order = false');
   const [limitSetting] = await queryRows(connection, "SELECT current_setting('memory_limit') AS v");
-  if (options.memoryLimit !== undefined)
-    await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
-  const spool = new RawSpool(options.tempDirectory);
-  await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
-  await connection.run(`ATTACH ${sqlString(join(spool.directory, 'work.duckdb'))} AS ${workCatalog}`);
+  let spool: RawSpool | undefined;
   const phases: Record<string, number> = {};
   let phaseStart = performance.now();
   const endPhase = (name: string): void => {
@@ -372,6 +371,13 @@ export async function ingest(
     phaseStart = now;
   };
   try {
+    await connection.run('SET preserve_insertion_order = false');
+    if (options.memoryLimit !== undefined) {
+      await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit)}`);
+    }
+    spool = new RawSpool(options.tempDirectory);
+    await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
+    await connection.run(`ATTACH ${sqlString(join(spool.directory, 'work.duckdb'))} AS ${workCatalog}`);
     const stager = await Stager.create(connection, spool);
     let stcmRows = 0;
     if (options.sourceToConceptMap !== undefined) {
@@ -530,7 +536,7 @@ export async function ingest(
     throw error;
   } finally {
     await connection.run(`DETACH DATABASE IF EXISTS ${workCatalog}`);
-    spool.dispose();
+    spool?.dispose();
     await connection.run(
       `SET preserve_insertion_order = ${orderSetting?.['v'] === false ? 'false' : 'true'}`,
     );
