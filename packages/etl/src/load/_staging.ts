@@ -37,7 +37,7 @@ const common = `seq INTEGER NOT NULL, source_id VARCHAR NOT NULL, record_id VARC
   content_hash BIGINT NOT NULL`;
 
 /**
- * Staging tables: temporary (per connection), one per event kind. The stager fills them with DuckDB's
+ * Staging tables in the run's work database, one per event kind. The stager fills them with DuckDB's
  * Appender; everything after that is set-based SQL. Codes and references repeat a lot (a million
  * Observations name a few hundred codes and a few thousand patients), so the stager numbers each distinct
  * code (`stg_code`) and reference (`stg_ref`) once and the event rows carry the numbers: the staging tables
