@@ -119,6 +119,23 @@ describe('station routes', () => {
     expect(await auditEvents(id)).toEqual(['station.create:success', 'station.enrol:success']);
   });
 
+  it('lets only one of two enrolments racing with the same token win', async () => {
+    const { id, token } = await createStation('Raced');
+    const responses = await Promise.all([
+      enrol(token, generateSigningKeyPair()),
+      enrol(token, generateSigningKeyPair()),
+    ]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([201, 401]);
+    const station = await hub.db
+      .selectFrom('stations')
+      .select(['status', 'public_key'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const winner = responses.find((response) => response.statusCode === 201);
+    const answer = openEnvelope(winner?.json(), { publicKey: hubPublicKey, schema: EnrolmentResponse });
+    expect(station).toEqual({ status: 'enrolled', public_key: answer.stationPublicKey });
+  });
+
   it('refuses an expired token, an unknown one, and a request not signed by the key it enrols', async () => {
     const { token } = await createStation();
     const key = generateSigningKeyPair();
