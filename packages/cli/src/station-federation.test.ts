@@ -5,7 +5,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHub, openDatabase, readHubConfig, type Hub } from '@polder/hub';
-import { generateSigningKeyPair, signEnvelope, type DatasetDescription } from '@polder/protocol';
+import {
+  generateSigningKeyPair,
+  signEnvelope,
+  stationSessionHeader,
+  type DatasetDescription,
+} from '@polder/protocol';
 import {
   authenticateToHub,
   enrolStation,
@@ -160,7 +165,7 @@ describe('station federation over HTTP (hub on PGlite, real station store)', () 
     );
     const response = await fetch(new URL(`/api/stations/${created.id}/dataset-description`, hubUrl), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-polder-station-token': session.token },
+      headers: { 'content-type': 'application/json', [stationSessionHeader]: session.token },
       body: JSON.stringify(forged),
     });
     expect(response.status).toBe(401);

@@ -31,6 +31,7 @@ export {
   SignedStationSession,
   StationSession,
   stationAuthText,
+  stationSessionHeader,
 } from './station-auth.ts';
 export {
   canonicalDigest,

@@ -3,6 +3,12 @@ import { RandomToken, Timestamp, Uuid } from './_formats.ts';
 import { signaturePattern } from './signing-key.ts';
 import { SignedEnvelopeSchema } from './signed-envelope.ts';
 
+/**
+ * The HTTP header a station sends its session token in. Not `Authorization`: the hub reads every
+ * `Authorization: Bearer` as a user's API token.
+ */
+export const stationSessionHeader = 'x-polder-station-token';
+
 /** Body of `POST /api/station-auth/challenge`: the station asks for a nonce to sign. */
 export const AuthChallengeRequest = Type.Object({ stationId: Uuid }, { additionalProperties: false });
 export type AuthChallengeRequest = Static<typeof AuthChallengeRequest>;
@@ -37,8 +43,8 @@ export const AuthResponse = Type.Object(
 export type AuthResponse = Static<typeof AuthResponse>;
 
 /**
- * A short-lived station session, signed with the hub's key. The station sends `token` as
- * `Authorization: Bearer <token>` on station routes until `expiresAt`.
+ * A short-lived station session, signed with the hub's key. The station sends `token` in the
+ * {@link stationSessionHeader} header on station routes until `expiresAt`.
  */
 export const StationSession = Type.Object(
   {

@@ -16,6 +16,7 @@ import {
   signText,
   StationSession,
   stationAuthText,
+  stationSessionHeader,
   type AuthResponse,
   type DatasetDescriptionPublication,
   type EnrolmentRequest,
@@ -107,8 +108,6 @@ export interface EnrolStationOptions extends HubCallOptions {
   readonly reenrol?: boolean;
 }
 
-/** The header a station sends its session token in (the hub keeps `Authorization` for user API tokens). */
-const stationTokenHeader = 'x-polder-station-token';
 const enrolmentFile = 'enrolment.json';
 const descriptionValidator = Compile(DatasetDescription);
 const keyFile = 'station-key.pem';
@@ -356,7 +355,7 @@ async function callHub(
 ): Promise<unknown> {
   const url = new URL(path, hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`);
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (options.sessionToken !== undefined) headers[stationTokenHeader] = options.sessionToken;
+  if (options.sessionToken !== undefined) headers[stationSessionHeader] = options.sessionToken;
   let response: Response;
   try {
     response = await (options.fetch ?? fetch)(url, {

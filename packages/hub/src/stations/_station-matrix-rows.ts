@@ -3,6 +3,7 @@ import {
   signEnvelope,
   signText,
   stationAuthText,
+  stationSessionHeader,
   type DatasetDescription,
   type SigningKeyPair,
 } from '@polder/protocol';
@@ -15,7 +16,6 @@ import {
   issueChallenge,
   type Refusal,
 } from './_station-records.ts';
-import { stationTokenHeader } from './station-routes.ts';
 
 /** Anonymous (a station) gets `status`; every signed-in role 403: station routes refuse user accounts. */
 function stationsOnly(status: number): Record<MatrixRole, number> {
@@ -149,7 +149,7 @@ export function stationMatrixRows(): readonly MatrixRow[] {
         };
         return {
           url: `/api/stations/${id}/dataset-description`,
-          headers: { [stationTokenHeader]: session.token },
+          headers: { [stationSessionHeader]: session.token },
           body: signEnvelope(payload, key),
         };
       },

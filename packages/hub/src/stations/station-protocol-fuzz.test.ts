@@ -8,13 +8,13 @@ import {
   signEnvelope,
   signText,
   stationAuthText,
+  stationSessionHeader,
   type SigningKeyPair,
 } from '@polder/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../_test-hub.ts';
 import { Compile } from 'typebox/compile';
 import { answerChallenge, enrolStationRecord, insertStation, issueChallenge } from './_station-records.ts';
-import { stationTokenHeader } from './station-routes.ts';
 
 /**
  * The hub-wide fuzz test sends its requests as a signed-in user, which the station protocol routes refuse
@@ -198,7 +198,7 @@ describe('station protocol routes under fuzzing (anonymous, as stations)', () =>
         };
         const envelope = signEnvelope(payload, ownKey ? station.key : generateSigningKeyPair());
         const response = await post(`/api/stations/${station.id}/dataset-description`, envelope, {
-          [stationTokenHeader]: station.session,
+          [stationSessionHeader]: station.session,
         });
         expect(response.statusCode, response.body).toBe(ownKey ? 200 : 401);
       }),

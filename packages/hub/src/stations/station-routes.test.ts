@@ -5,6 +5,7 @@ import {
   signEnvelope,
   signText,
   stationAuthText,
+  stationSessionHeader,
   AuthChallenge,
   EnrolmentResponse,
   StationSession,
@@ -14,7 +15,6 @@ import {
 } from '@polder/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../_test-hub.ts';
-import { stationTokenHeader } from './station-routes.ts';
 
 function minimalDescription(persons: number): DatasetDescription {
   return {
@@ -201,7 +201,7 @@ describe('station routes', () => {
       hub.app.inject({
         method: 'POST',
         url: `/api/stations/${stationId}/dataset-description`,
-        headers: { [stationTokenHeader]: stationToken },
+        headers: { [stationSessionHeader]: stationToken },
         payload: envelope,
       });
     const payload = {
@@ -244,14 +244,14 @@ describe('station routes', () => {
     const asOther = await hub.app.inject({
       method: 'POST',
       url: `/api/stations/${second.id}/dataset-description`,
-      headers: { [stationTokenHeader]: session },
+      headers: { [stationSessionHeader]: session },
       payload: signEnvelope(payload, key),
     });
     expect(asOther.statusCode).toBe(403);
     const asAdmin = await hub.app.inject({
       method: 'POST',
       url: `/api/stations/${first.id}/dataset-description`,
-      headers: { authorization: admin, [stationTokenHeader]: session },
+      headers: { authorization: admin, [stationSessionHeader]: session },
       payload: signEnvelope({ ...payload, stationId: first.id }, key),
     });
     expect(asAdmin.statusCode).toBe(403);

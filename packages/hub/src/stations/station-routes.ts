@@ -7,6 +7,7 @@ import {
   canonicalDigest,
   HubKey,
   signEnvelope,
+  stationSessionHeader,
   SignedAuthChallenge,
   SignedDatasetDescriptionPublication,
   SignedEnrolmentRequest,
@@ -46,9 +47,6 @@ import {
   type Refusal,
   type StationRow,
 } from './_station-records.ts';
-
-/** The header a station sends its session token in (`Authorization` is the users' API tokens'). */
-export const stationTokenHeader = 'x-polder-station-token';
 
 /** How far a station's clock may run ahead of the hub's when it dates a publication, in milliseconds. */
 const clockSkewMs = 5 * 60 * 1000;
@@ -130,7 +128,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** The enrolled station whose live session token the request carries (users were refused before). */
   async function requireStation(request: FastifyRequest, what: string): Promise<StationRow> {
-    const header = request.headers[stationTokenHeader];
+    const header = request.headers[stationSessionHeader];
     const token = typeof header === 'string' ? header.trim() : '';
     const station = /^[A-Za-z0-9_-]{43}$/.test(token)
       ? await stationOfSession(db, token, hub.now())
@@ -138,7 +136,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (station === undefined) {
       throw new HubError(
         'unauthenticated',
-        `Cannot ${what}: send a live station session token in ${stationTokenHeader} (POST /api/station-auth/challenge)`,
+        `Cannot ${what}: send a live station session token in ${stationSessionHeader} (POST /api/station-auth/challenge)`,
       );
     }
     return station;
@@ -357,7 +355,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['station protocol'],
         summary: 'A station answers its challenge and receives a short-lived session token',
-        description: `The station signs 'polder-station-auth:v1:<stationId>:<nonce>'. Send the session token in ${stationTokenHeader}.`,
+        description: `The station signs 'polder-station-auth:v1:<stationId>:<nonce>'. Send the session token in ${stationSessionHeader}.`,
         body: AuthResponse,
         response: { 200: SignedStationSession, ...errors },
       },
@@ -393,7 +391,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['station protocol'],
         summary: 'A station publishes its dataset description, signed with its key',
-        description: `Needs a station session token in ${stationTokenHeader}. The answer is a receipt signed by the hub.`,
+        description: `Needs a station session token in ${stationSessionHeader}. The answer is a receipt signed by the hub.`,
         params: IdParams,
         body: SignedDatasetDescriptionPublication,
         response: { 200: SignedPublicationReceipt, ...errors },
