@@ -200,3 +200,18 @@ describe('session timeouts and sign-out', () => {
     expect((await auditEvents()).some((e) => e.event === 'session.sign_out')).toBe(true);
   });
 });
+
+describe('brute force', () => {
+  it('locks an account for 15 minutes after ten failed attempts in a row', async () => {
+    await hub.createUser({ email: 'target@test.polder', roles: ['researcher'] });
+    for (let i = 0; i < 10; i += 1)
+      expect((await signIn('target@test.polder', 'not the password')).statusCode).toBe(401);
+    const locked = await signIn('target@test.polder');
+    expect(locked.statusCode).toBe(429);
+    expect(locked.json().error.message).toMatch(
+      /too many failed attempts for this account; try again after \d\d:\d\d UTC/,
+    );
+    hub.advanceClock(16 * 60_000);
+    expect((await signIn('target@test.polder')).statusCode).toBe(200);
+  });
+});

@@ -13,6 +13,10 @@ import { newTotpSecret, totpUri, verifyTotp } from './totp.ts';
 
 /** Wrong second-factor codes allowed per sign-in before it is thrown away. */
 const maxTotpAttempts = 5;
+/** Consecutive failed sign-in steps (passwords and codes) before an account is locked … */
+const maxFailedSignIns = 10;
+/** … for this long, in ms. */
+const lockMs = 15 * 60_000;
 
 const SignInBody = StrictObject({ email: Email, password: BoundedString(1024) });
 const TotpBody = StrictObject({ code: Type.String({ pattern: '^[0-9]{6}$', maxLength: 6 }) });
@@ -45,15 +49,31 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const email = request.body.email.toLowerCase();
       const user = await hub.db
         .selectFrom('users')
-        .select(['id', 'password_hash', 'totp_secret', 'disabled'])
+        .select(['id', 'password_hash', 'totp_secret', 'disabled', 'locked_until'])
         .where('email', '=', email)
         .executeTakeFirst();
+      if (user?.locked_until && new Date(user.locked_until).getTime() > hub.now().getTime()) {
+        await auditRequest(request, {
+          event: 'session.sign_in',
+          action: 'execute',
+          outcome: 'refused',
+          objectType: 'user',
+          objectId: user.id,
+          details: { email, reason: 'locked after repeated failures' },
+        });
+        const until = new Date(user.locked_until).toISOString().slice(11, 16);
+        throw new HubError(
+          'too_many_requests',
+          `Cannot sign in: too many failed attempts for this account; try again after ${until} UTC`,
+        );
+      }
       const passwordOk = await verifyPassword(
         user?.password_hash,
         request.body.password,
         hub.passwordHashing,
       );
       if (user === undefined || !passwordOk || user.disabled) {
+        if (user !== undefined && !passwordOk) await countFailedSignIn(user.id);
         await auditRequest(request, {
           event: 'session.sign_in',
           action: 'execute',
@@ -73,6 +93,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         user.totp_secret !== null ||
         (principal?.roles ?? []).some((role) => rolesRequiringTotp.includes(role));
       const stage = !needsTotp ? 'complete' : user.totp_secret !== null ? 'totp' : 'totp_enrolment';
+      // A password alone resets the count only where it completes the sign-in (not before a code).
+      if (stage === 'complete') await resetFailedSignIns(user.id);
       if (request.sessionTokenHash !== null) await endSession(hub, request.sessionTokenHash);
       await startSession(hub, request, reply, user.id, stage);
       await auditRequest(request, {
@@ -120,7 +142,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (step === null) {
         await refuseCode(request, pending.tokenHash, user, 'session.sign_in');
       } else {
-        await hub.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', user.id).execute();
+        await hub.db
+          .updateTable('users')
+          .set({ totp_last_step: step, failed_sign_ins: 0 })
+          .where('id', '=', user.id)
+          .execute();
         await endSession(hub, pending.tokenHash);
         await startSession(hub, request, reply, user.id, 'complete');
         await auditRequest(request, {
@@ -253,7 +279,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       await hub.db
         .updateTable('users')
-        .set({ totp_secret: user.totp_pending_secret, totp_pending_secret: null, totp_last_step: step })
+        .set({
+          totp_secret: user.totp_pending_secret,
+          totp_pending_secret: null,
+          totp_last_step: step,
+          failed_sign_ins: 0,
+        })
         .where('id', '=', userId)
         .execute();
       await auditRequest(request, {
@@ -282,6 +313,27 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  /** Counts a failed password or code; the tenth in a row locks the account for a while. */
+  async function countFailedSignIn(userId: string): Promise<void> {
+    const row = await hub.db
+      .updateTable('users')
+      .set((eb) => ({ failed_sign_ins: eb('failed_sign_ins', '+', 1) }))
+      .where('id', '=', userId)
+      .returning('failed_sign_ins')
+      .executeTakeFirst();
+    if (row !== undefined && row.failed_sign_ins >= maxFailedSignIns) {
+      await hub.db
+        .updateTable('users')
+        .set({ failed_sign_ins: 0, locked_until: new Date(hub.now().getTime() + lockMs) })
+        .where('id', '=', userId)
+        .execute();
+    }
+  }
+
+  async function resetFailedSignIns(userId: string): Promise<void> {
+    await hub.db.updateTable('users').set({ failed_sign_ins: 0 }).where('id', '=', userId).execute();
+  }
+
   /** Counts a wrong code against the sign-in, audits it, and refuses the request (throws). */
   async function refuseCode(
     request: FastifyRequest,
@@ -299,6 +351,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .executeTakeFirst();
       attempts = row?.failed_attempts ?? 0;
     }
+    await countFailedSignIn(user.id);
     const exhausted = attempts >= maxTotpAttempts;
     if (exhausted && tokenHash !== null) await endSession(hub, tokenHash);
     await auditRequest(request, {

@@ -47,6 +47,10 @@ export interface UserTable {
   disabled: Generated<boolean>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
+  /** Consecutive failed sign-in steps (password or code) since the last success or lock. */
+  failed_sign_ins: Generated<number>;
+  /** Sign-in is refused until then. */
+  locked_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface UserRoleTable {

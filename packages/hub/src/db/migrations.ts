@@ -9,6 +9,7 @@ import * as accounts from '../../migrations/0001-accounts.ts';
 import * as auditLog from '../../migrations/0002-audit-log.ts';
 import * as stations from '../../migrations/0003-stations.ts';
 import * as catalogue from '../../migrations/0004-catalogue.ts';
+import * as signInThrottle from '../../migrations/0005-sign-in-throttle.ts';
 
 /**
  * Every migration of the hub, in order. To add one: write `migrations/NNNN-what.ts` exporting `up` (and
@@ -20,6 +21,7 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0002-audit-log': auditLog,
   '0003-stations': stations,
   '0004-catalogue': catalogue,
+  '0005-sign-in-throttle': signInThrottle,
 };
 
 /** Hands Kysely's Migrator the static list above (no directory scanning, so it works from any cwd). */
