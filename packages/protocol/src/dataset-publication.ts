@@ -24,11 +24,15 @@ export type DatasetDescriptionPublication = Static<typeof DatasetDescriptionPubl
 export const SignedDatasetDescriptionPublication = SignedEnvelopeSchema(DatasetDescriptionPublication);
 export type SignedDatasetDescriptionPublication = Static<typeof SignedDatasetDescriptionPublication>;
 
-/** The hub's signed receipt for a publication: which description (by digest) it stored, and when. */
+/**
+ * The hub's signed receipt for a publication: which description (by digest) it stored, when, and the id of
+ * the catalogue dataset it went into (the dataset's page is `<hub>/datasets/<datasetId>`).
+ */
 export const PublicationReceipt = Type.Object(
   {
     type: Type.Literal('polder.publication-receipt.v1'),
     stationId: Uuid,
+    datasetId: Uuid,
     /** {@link canonicalDigest} of the description the hub stored. */
     descriptionDigest: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
     publishedAt: Timestamp,

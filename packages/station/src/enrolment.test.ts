@@ -132,6 +132,7 @@ async function startFakeHub(): Promise<FakeHub> {
           sign({
             type: 'polder.publication-receipt.v1',
             stationId,
+            datasetId: stationId,
             descriptionDigest: canonicalDigest(envelope.payload.description),
             publishedAt: envelope.payload.publishedAt,
             receivedAt: new Date(now).toISOString(),

@@ -238,6 +238,8 @@ export interface PublishOptions extends HubCallOptions {
 /** The hub's receipt for a publication, checked against the pinned hub key. */
 export interface PublicationAcknowledgement {
   readonly stationId: string;
+  /** The catalogue dataset the description went into; its page is `<hub>/datasets/<datasetId>`. */
+  readonly datasetId: string;
   /** SHA-256 of the description's canonical JSON (base64url): the hub stored exactly what was sent. */
   readonly descriptionDigest: string;
   readonly publishedAt: string;
@@ -296,6 +298,7 @@ export async function publishDatasetDescription(
   }
   return {
     stationId: receipt.stationId,
+    datasetId: receipt.datasetId,
     descriptionDigest: receipt.descriptionDigest,
     publishedAt: receipt.publishedAt,
     receivedAt: receipt.receivedAt,

@@ -458,6 +458,7 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const receipt: PublicationReceipt = {
         type: 'polder.publication-receipt.v1',
         stationId: station.id,
+        datasetId,
         descriptionDigest,
         publishedAt: envelope.payload.publishedAt,
         receivedAt: now.toISOString(),
