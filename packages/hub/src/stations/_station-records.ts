@@ -152,7 +152,32 @@ export async function enrolStationRecord(
   if (!verifyEnvelope(envelope, request.stationPublicKey)) {
     return refusal('bad-proof', 'Cannot enrol station: the request is not signed by the key it enrols');
   }
+  const keyInUse = refusal(
+    'key-in-use',
+    'Cannot enrol station: its public key is enrolled for another station; make a new key pair',
+  );
+  const taken = await db
+    .selectFrom('stations')
+    .select('id')
+    .where('public_key', '=', request.stationPublicKey)
+    .executeTakeFirst();
+  if (taken !== undefined) return keyInUse;
   const tokenHash = hashSecret(request.token);
+  try {
+    return await spendTokenAndEnrol(db, request, tokenHash, now);
+  } catch (error) {
+    // Two enrolments racing with one key: the unique index lets one through, the other is refused.
+    if ((error as { code?: unknown }).code === '23505') return keyInUse;
+    throw error;
+  }
+}
+
+async function spendTokenAndEnrol(
+  db: Kysely<Database>,
+  request: SignedEnrolmentRequest['payload'],
+  tokenHash: string,
+  now: Date,
+): Promise<StationRow | Refusal> {
   return db.transaction().execute(async (trx) => {
     const spent = await trx
       .updateTable('station_enrolment_tokens')

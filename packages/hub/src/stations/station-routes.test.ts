@@ -119,6 +119,24 @@ describe('station routes', () => {
     expect(await auditEvents(id)).toEqual(['station.create:success', 'station.enrol:success']);
   });
 
+  it('refuses a key enrolled for another station with 409 and keeps the token for a fresh key', async () => {
+    const first = await createStation('Key owner');
+    const key = generateSigningKeyPair();
+    expect((await enrol(first.token, key)).statusCode).toBe(201);
+    const second = await createStation('Key copier');
+    const copied = await enrol(second.token, key);
+    expect(copied.statusCode).toBe(409);
+    expect(copied.json<{ error: { message: string } }>().error.message).toBe(
+      'Cannot enrol station: its public key is enrolled for another station; make a new key pair',
+    );
+    expect((await enrol(second.token, generateSigningKeyPair())).statusCode).toBe(201);
+    const racedA = await createStation('Raced key A');
+    const racedB = await createStation('Raced key B');
+    const shared = generateSigningKeyPair();
+    const raced = await Promise.all([enrol(racedA.token, shared), enrol(racedB.token, shared)]);
+    expect(raced.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+  });
+
   it('lets only one of two enrolments racing with the same token win', async () => {
     const { id, token } = await createStation('Raced');
     const responses = await Promise.all([

@@ -295,8 +295,10 @@ export const stationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const now = hub.now();
       const result = await enrolStationRecord(db, request.body, now);
-      if (isRefusal(result))
-        return refuse(request, { event: 'station.enrol', stationId: null, refusal: result });
+      if (isRefusal(result)) {
+        const status = result.reason === 'key-in-use' ? 'conflict' : 'unauthenticated';
+        return refuse(request, { event: 'station.enrol', stationId: null, refusal: result, status });
+      }
       await auditRequest(request, {
         event: 'station.enrol',
         action: 'execute',
