@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,6 +11,18 @@ const bin = new URL('../bin/polder.js', import.meta.url).pathname;
 const polder = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 });
 
 const dirs: string[] = [];
+
+/** A port nobody listens on now (the demo's hub must keep one URL across its two starts). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'polder-cli-'));
   dirs.push(dir);
@@ -33,10 +46,11 @@ describe('polder command', () => {
     });
   });
 
-  it('demo: three hospitals, each ingested into its own station with a quality summary; a second start reuses them', async () => {
+  it('demo: three hospitals ingested into stations that enrol at the hub and publish; a second start reuses them', async () => {
     const dir = await tempDir();
-    const first = await polder('demo', '--dir', dir, '--patients', '40');
-    const summaries = first.stdout.split('\n== ').slice(1);
+    const port = String(await freePort());
+    const first = await polder('demo', '--dir', dir, '--patients', '40', '--port', port, '--no-serve');
+    const summaries = first.stdout.split('\n== ').filter((part) => /^.+ \(hospital [ABC]\) ==/.test(part));
     expect(summaries).toHaveLength(3);
     for (const summary of summaries) {
       const persons = Number(/persons ([\d,]+)/.exec(summary)?.[1]?.replaceAll(',', ''));
@@ -44,9 +58,12 @@ describe('polder command', () => {
       expect(summary).toMatch(/data quality: [\d.]+% of [\d,]+ evaluated checks passed/);
       expect(summary).toMatch(/Conformance\/Verification\s+\d+ passed/);
     }
-    const second = await polder('demo', '--dir', dir, '--patients', '40');
+    expect(first.stdout.match(/enrolled at the hub as station/g)).toHaveLength(3);
+    expect(first.stdout).toMatch(/researcher\s+researcher@demo\.polder\.test/);
+    const second = await polder('demo', '--dir', dir, '--patients', '40', '--port', port, '--no-serve');
     expect(second.stdout.match(/reusing the station/g)).toHaveLength(3);
     expect(second.stdout.match(/persons 40,/g)).toHaveLength(3);
+    expect(second.stdout.match(/enrolled earlier as station/g)).toHaveLength(3);
   }, 180_000);
 
   it('ingest → dq on a synthetic NDJSON export, and a second ingest changes no row count', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import {
@@ -8,8 +8,11 @@ import {
   writeDataQualityReport,
   type DataQualityReport,
 } from '@polder/etl';
+import { createHub, readHubConfig, seedDemoAccounts, type DemoAccount, type Hub } from '@polder/hub';
 import { describeStation, ingestIntoStation, openStationStore, type StationOverview } from '@polder/station';
 import { generateHospital, HOSPITAL_PROFILES, type HospitalId } from '@polder/synth';
+import { enrolAndPublish, signInAsAdmin } from './demo-federation.ts';
+import { waitForSignal } from './hub-command.ts';
 import { startProgress } from './progress.ts';
 import { parseCount } from './synth-command.ts';
 
@@ -21,7 +24,17 @@ const hospitals: readonly HospitalId[] = ['A', 'B', 'C'];
 interface DemoOptions {
   readonly dir: string;
   readonly patients: number;
+  readonly port: number;
   readonly fresh?: boolean;
+  /** commander's negation of --no-serve */
+  readonly serve: boolean;
+}
+
+interface DemoHub {
+  readonly hub: Hub;
+  readonly url: string;
+  readonly accounts: readonly DemoAccount[];
+  adminCookie(): Promise<string>;
 }
 
 /** `polder demo` (what `npm start` runs): three synthetic hospitals, each ingested into its own station. */
@@ -32,27 +45,89 @@ export function demoCommand(): Command {
     )
     .option('--dir <dir>', 'where the demo keeps its exports and stations', '.polder/demo')
     .option('--patients <n>', 'patients per hospital', parseCount, demoPatientsPerHospital)
+    .option('--port <n>', 'port of the hub', parseCount, 3000)
     .option('--fresh', 'discard an earlier demo and start again')
+    .option('--no-serve', 'set everything up, print it, and stop instead of serving the hub')
     .action(async (options: DemoOptions) => {
       const dir = resolve(options.dir);
-      for (const hospital of hospitals) await runHospital(hospital, dir, options);
-      process.stdout.write(
-        `\nThe stations are DuckDB files (OMOP CDM 5.4 in schema cdm, ingest runs and quarantine in schema polder).\n` +
-          `Try: npx polder dq --station ${join(options.dir, 'stations', 'hospital-a')}\n`,
-      );
+      if (options.fresh) {
+        const { rm } = await import('node:fs/promises');
+        await rm(dir, { recursive: true, force: true });
+      }
+      const demoHub = await startDemoHub(dir, options.port);
+      try {
+        for (const hospital of hospitals) await runHospital(hospital, dir, options, demoHub);
+        printHub(demoHub, options);
+        if (options.serve) await waitForSignal();
+      } finally {
+        await demoHub.hub.close();
+      }
     });
 }
 
-async function runHospital(hospital: HospitalId, dir: string, options: DemoOptions): Promise<void> {
+/** Starts the hub on embedded PGlite in the demo directory, with the demo accounts. */
+async function startDemoHub(dir: string, port: number): Promise<DemoHub> {
+  await mkdir(dir, { recursive: true }); // PGlite makes its own directory, but not its parents
+  const config = readHubConfig(
+    {
+      ...process.env,
+      POLDER_HUB_DATA_DIR: join(dir, 'hub'),
+      POLDER_LOG_LEVEL: process.env['POLDER_LOG_LEVEL'] ?? 'warn',
+    },
+    { port, host: '127.0.0.1', publicBaseUrl: `http://localhost:${port}` },
+  );
+  const hub = await createHub(config);
+  try {
+    await hub.app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await hub.close();
+    throw new Error(`Cannot start the demo hub on port ${port}; is another program using it? Try --port`, {
+      cause: error,
+    });
+  }
+  const accounts = await seedDemoAccounts(hub);
+  const url = `http://localhost:${port}`;
+  const admin = accounts.find((account) => account.role === 'admin');
+  if (admin === undefined) throw new Error('Cannot run the demo: the hub seeded no admin account');
+  let cookie: string | undefined;
+  return {
+    hub,
+    url,
+    accounts,
+    adminCookie: async () => (cookie ??= await signInAsAdmin(url, admin)),
+  };
+}
+
+function printHub(demoHub: DemoHub, options: DemoOptions): void {
+  const lines = [
+    '',
+    `== Hub: ${demoHub.url} ==`,
+    `catalogue: ${demoHub.url}/  ·  API docs: ${demoHub.url}/api/docs  ·  HealthDCAT-AP: ${demoHub.url}/catalogue`,
+    'demo accounts (second factor: npx polder totp SECRET prints the current code):',
+  ];
+  for (const account of demoHub.accounts) {
+    const totp = account.totpSecret === undefined ? '' : `  TOTP secret ${account.totpSecret}`;
+    lines.push(`  ${account.role.padEnd(22)} ${account.email.padEnd(42)} ${account.password}${totp}`);
+  }
+  lines.push(
+    '',
+    'The stations are DuckDB files (OMOP CDM 5.4 in schema cdm; ingest runs, quarantine and DQ runs in schema polder).',
+    `Try: npx polder dq --station ${join(options.dir, 'stations', 'hospital-a')}`,
+  );
+  if (options.serve) lines.push('', 'The hub runs until you press Ctrl-C.');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function runHospital(
+  hospital: HospitalId,
+  dir: string,
+  options: DemoOptions,
+  demoHub: DemoHub,
+): Promise<void> {
   const profile = HOSPITAL_PROFILES[hospital];
   const slug = `hospital-${hospital.toLowerCase()}`;
   const exportDir = join(dir, 'exports', slug);
   const stationDir = join(dir, 'stations', slug);
-  if (options.fresh) {
-    const { rm } = await import('node:fs/promises');
-    await rm(exportDir, { recursive: true, force: true });
-    await rm(stationDir, { recursive: true, force: true });
-  }
   process.stdout.write(`\n== ${profile.name} (hospital ${hospital}) ==\n`);
   const store = await openStationStore(stationDir, { name: slug });
   try {
@@ -86,6 +161,13 @@ async function runHospital(hospital: HospitalId, dir: string, options: DemoOptio
       await writeDataQualityReport(dq, join(stationDir, 'dq'));
     }
     printStation(await describeStation(store), dq, stationDir);
+    const federation = await enrolAndPublish(store, hospital, {
+      url: demoHub.url,
+      adminCookie: () => demoHub.adminCookie(),
+    });
+    process.stdout.write(
+      `${federation.enrolledNow ? 'enrolled at the hub' : 'enrolled earlier'} as station ${federation.stationId}; published its dataset description\n`,
+    );
   } finally {
     store.close();
   }

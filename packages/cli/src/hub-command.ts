@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { createHub, readHubConfig, totpCode, verifyHubAuditLog, type HubConfig } from '@polder/hub';
 import { parseCount } from './synth-command.ts';
@@ -17,6 +19,8 @@ export function hubCommand(): Command {
         ...(options.host === undefined ? {} : { host: options.host }),
       };
       const config = readHubConfig({ POLDER_HUB_DATA_DIR: options.dataDir, ...process.env }, overrides);
+      if (config.pgliteDataDir !== undefined)
+        await mkdir(dirname(resolve(config.pgliteDataDir)), { recursive: true });
       const hub = await createHub(config);
       await hub.app.listen({ port: config.port, host: config.host });
       process.stderr.write(

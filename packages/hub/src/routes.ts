@@ -4,6 +4,7 @@ import { sessionRoutes } from './accounts/session-routes.ts';
 import { tokenRoutes } from './accounts/token-routes.ts';
 import { stationRoutes } from './stations/station-routes.ts';
 import { catalogueIriRoutes, catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { webAppRoutes } from './web-app.ts';
 
 /**
  * Every feature's routes, each a Fastify plugin in its own file, registered under `/api` in this order.
@@ -22,4 +23,4 @@ export const routePlugins: readonly FastifyPluginAsyncTypebox[] = [
  * Routes outside `/api`: stable IRIs that harvesters and links resolve (`/catalogue`, `/datasets/:id`).
  * Add them here, like `routePlugins`, and to `authorization-matrix.ts`.
  */
-export const rootRoutePlugins: readonly FastifyPluginAsyncTypebox[] = [catalogueIriRoutes];
+export const rootRoutePlugins: readonly FastifyPluginAsyncTypebox[] = [catalogueIriRoutes, webAppRoutes];
