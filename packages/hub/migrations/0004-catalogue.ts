@@ -45,6 +45,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index catalogue_datasets_persons on catalogue_datasets (persons desc nulls last, id) where published;
     create index catalogue_datasets_publisher on catalogue_datasets (publisher_name) where published;
 
+    -- Bumped by every statement that changes catalogue_datasets, so that each hub process can tell cheaply
+    -- whether its in-memory search index is still current.
+    create table catalogue_version (id integer primary key check (id = 1), version bigint not null);
+    insert into catalogue_version values (1, 0);
+    create function catalogue_bump_version() returns trigger language plpgsql as $$
+      begin
+        update catalogue_version set version = version + 1 where id = 1;
+        return null;
+      end
+    $$;
+    create trigger catalogue_datasets_version after insert or update or delete or truncate on catalogue_datasets
+      for each statement execute function catalogue_bump_version();
+
     create table catalogue_basket_items (
       user_id text not null,
       dataset_id text not null references catalogue_datasets (id) on delete cascade,
@@ -55,5 +68,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop table catalogue_basket_items; drop table catalogue_datasets`.execute(db);
+  await sql`
+    drop table catalogue_basket_items;
+    drop table catalogue_datasets;
+    drop function catalogue_bump_version();
+    drop table catalogue_version;
+  `.execute(db);
 }

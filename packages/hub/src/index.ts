@@ -29,3 +29,15 @@ export { seedDemoAccounts } from './accounts/seed-demo-accounts.ts';
 export type { DemoAccount } from './accounts/seed-demo-accounts.ts';
 export { auditRequest } from './audit/audit-request.ts';
 export { verifyHubAuditLog } from './audit/verify-hub-audit-log.ts';
+export {
+  findDataset,
+  listPublishedDatasets,
+  setStewardDescription,
+  upsertDatasetDescription,
+} from './catalogue/catalogue-store.ts';
+export type { CatalogueRecord, UpsertDescriptionOptions } from './catalogue/catalogue-store.ts';
+export { catalogueFacets, catalogueSorts, searchCatalogue } from './catalogue/catalogue-search.ts';
+export type { CatalogueQuery, CatalogueSearchResult, DatasetSummary } from './catalogue/catalogue-search.ts';
+export { catalogueGraph, datasetGraph } from './catalogue/healthdcat-graph.ts';
+export type { CatalogueDataset, CatalogueSettings } from './catalogue/healthdcat-graph.ts';
+export { jsonLdContext, toJsonLd, toTurtle } from './catalogue/rdf-serialisation.ts';

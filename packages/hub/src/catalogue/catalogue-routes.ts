@@ -30,10 +30,10 @@ import {
   type CatalogueDb,
   type CatalogueRecord,
 } from './catalogue-store.ts';
+import { CatalogueIndex } from './catalogue-index.ts';
 import {
   catalogueFacets,
   catalogueSorts,
-  searchCatalogue,
   type CatalogueFacet,
   type CatalogueQuery,
 } from './catalogue-search.ts';
@@ -221,6 +221,8 @@ const negotiated = {
  */
 export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub;
+  // Search is served from memory; a change made here shows at once, one made elsewhere within a second.
+  const index = new CatalogueIndex(hub.db);
 
   app.get(
     '/catalogue',
@@ -240,7 +242,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: SearchResponse, ...errors },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const filters: Partial<Record<CatalogueFacet, string[]>> = {};
       for (const facet of catalogueFacets) {
@@ -254,24 +256,15 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.page === undefined ? {} : { page: q.page }),
         ...(q.pageSize === undefined ? {} : { pageSize: q.pageSize }),
       };
-      const result = await searchCatalogue(dbOf(hub), query);
       const settings = catalogueSettings(hub);
-      return {
-        total: result.total,
-        page: result.page,
-        pageSize: result.pageSize,
-        results: result.results.map((r) => ({
-          ...r,
-          iri: datasetIri(settings, r.id),
-          healthCategories: [...r.healthCategories],
-          themes: [...r.themes],
-          codingSystems: [...r.codingSystems],
-          typicalAge: r.typicalAge === null ? null : { ...r.typicalAge },
-        })),
-        facets: Object.fromEntries(
-          catalogueFacets.map((f) => [f, result.facets[f].map((c) => ({ ...c }))]),
-        ) as Record<CatalogueFacet, { value: string; count: number }[]>,
-      };
+      const body = await index.render(query, (result) =>
+        JSON.stringify({
+          ...result,
+          results: result.results.map((r) => ({ ...r, iri: datasetIri(settings, r.id) })),
+        }),
+      );
+      // Rendered once per snapshot and search; sent as is (the schema above documents its shape).
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 
@@ -305,6 +298,7 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const updated = await setStewardDescription(dbOf(hub), record.id, request.body, hub.now());
       if (updated === undefined) throw new HubError('not_found', `Cannot find dataset ${request.params.id}`);
+      index.invalidate();
       await auditRequest(request, {
         event: 'dataset.describe',
         action: 'update',

@@ -63,6 +63,20 @@ export interface CatalogueSearchResult {
   readonly facets: Readonly<Record<CatalogueFacet, readonly FacetCount[]>>;
 }
 
+/** Most values listed per facet (the most frequent; a search may still filter by any value). */
+export const facetValueLimit = 50;
+
+/** A facet's counts, most frequent first (ties by value), at most {@linkcode facetValueLimit}. */
+export function topFacetValues(counts: FacetCount[]): FacetCount[] {
+  return counts
+    .sort((a, b) => b.count - a.count || compareCodePoints(a.value, b.value))
+    .slice(0, facetValueLimit);
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The column each facet reads, and whether it holds an array. */
 const facetColumns: Readonly<Record<CatalogueFacet, { readonly column: string; readonly array: boolean }>> = {
   healthCategory: { column: 'health_categories', array: true },
@@ -76,7 +90,7 @@ const facetColumns: Readonly<Record<CatalogueFacet, { readonly column: string; r
 
 const orderBy: Readonly<Record<CatalogueSort, RawBuilder<unknown>>> = {
   relevance: sql`rank desc, modified_at desc, id`,
-  title: sql`lower(title), id`,
+  title: sql`lower(title) collate "C", id`,
   population: sql`persons desc nulls last, id`,
   modified: sql`modified_at desc, id`,
 };

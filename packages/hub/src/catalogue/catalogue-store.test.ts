@@ -5,7 +5,8 @@ import { up } from '../../migrations/0004-catalogue.ts';
 import { PGliteDialect } from '../db/pglite-dialect.ts';
 import type { Database } from '../db/database.ts';
 import { exampleStatistics, exampleSteward } from './_example-datasets.ts';
-import { searchCatalogue } from './catalogue-search.ts';
+import { CatalogueIndex } from './catalogue-index.ts';
+import { searchCatalogue as searchWithSql, type CatalogueQuery } from './catalogue-search.ts';
 import {
   ageGroupsOf,
   findDataset,
@@ -80,8 +81,17 @@ describe('catalogue store', () => {
   });
 });
 
-describe('searchCatalogue()', () => {
+const implementations = [
+  ['searchCatalogue() in SQL', searchWithSql],
+  [
+    'CatalogueIndex',
+    (database: Kysely<Database>, query: CatalogueQuery) => new CatalogueIndex(database).search(query),
+  ],
+] as const;
+
+describe.each(implementations)('%s', (_name, searchCatalogue) => {
   beforeAll(async () => {
+    if ((await searchWithSql(db, {})).total === 2) return;
     await upsertDatasetDescription(
       db,
       stations.b,
