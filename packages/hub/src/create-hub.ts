@@ -84,7 +84,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
   const app = Fastify({
     logger: { level: config.logLevel },
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.publicBaseUrl.startsWith('https:') ? 'loopback' : false,
+    trustProxy: config.trustProxy,
     // A longer URL parameter answers 414 before any handler runs.
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false } },

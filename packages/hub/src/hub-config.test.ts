@@ -33,10 +33,15 @@ describe('readHubConfig()', () => {
       publicBaseUrl: 'https://hub.example',
       sessionIdleTimeoutMs: 15 * 60_000,
       sessionAbsoluteTimeoutMs: 8 * 3_600_000,
+      trustProxy: 'loopback',
     });
+    expect(readHubConfig({ POLDER_TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).trustProxy).toBe(
+      '10.0.0.0/8, 127.0.0.1',
+    );
   });
 
   it('names the variable that is wrong', () => {
+    expect(() => readHubConfig({ POLDER_TRUST_PROXY: 'everyone!' })).toThrow(/POLDER_TRUST_PROXY/);
     expect(() => readHubConfig({ PORT: 'eighty' })).toThrow(
       /PORT must be a whole number from 0 to 65535, not 'eighty'/,
     );

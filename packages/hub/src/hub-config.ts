@@ -23,6 +23,12 @@ export interface HubConfig {
   readonly signingKeySecret?: string;
   /** Largest request body accepted, in bytes. @default 1 MiB */
   readonly bodyLimitBytes: number;
+  /**
+   * Which proxies to believe about the client's address (`X-Forwarded-For`): `true` for any, or addresses
+   * and CIDR ranges. Matters for the audit log's source IP and for Secure cookies behind a TLS proxy.
+   * @default false (none), or 'loopback' when the public URL is https
+   */
+  readonly trustProxy: boolean | string;
   /** Log level for the hub's pino logger; 'silent' in tests. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -40,6 +46,7 @@ export interface HubEnvironment {
   readonly POLDER_SIGNING_KEY_SECRET?: string | undefined;
   readonly POLDER_BODY_LIMIT_BYTES?: string | undefined;
   readonly POLDER_LOG_LEVEL?: string | undefined;
+  readonly POLDER_TRUST_PROXY?: string | undefined;
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -97,9 +104,23 @@ export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig>
     bodyLimitBytes:
       overrides.bodyLimitBytes ??
       readInteger(env, 'POLDER_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    trustProxy: overrides.trustProxy ?? readTrustProxy(env.POLDER_TRUST_PROXY, publicBaseUrl),
     logLevel: logLevel as HubConfig['logLevel'],
   };
   return Object.freeze(config);
+}
+
+function readTrustProxy(value: string | undefined, publicBaseUrl: string): boolean | string {
+  const text = nonEmpty(value);
+  if (text === undefined) return publicBaseUrl.startsWith('https:') ? 'loopback' : false;
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  if (!/^[0-9A-Za-z.:/, ]+$/.test(text)) {
+    throw new Error(
+      `Cannot read hub configuration: POLDER_TRUST_PROXY must be true, false or addresses/CIDR ranges separated by commas, not '${text}'`,
+    );
+  }
+  return text;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
