@@ -1,0 +1,240 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createHub,
+  readHubConfig,
+  seedDemoAccounts,
+  totpCode,
+  type DemoAccount,
+  type Hub,
+} from '@polder/hub';
+import { publishTestCatalogue } from './_demo-catalogue.ts';
+
+/*
+ * The hub's web app end to end in Chromium (Debian's /usr/bin/chromium, driven by playwright-core): a real
+ * hub on in-memory PGlite serving the built app, demo accounts and three published datasets. Screenshots
+ * of every step go to .tmp/screenshots/; axe-core checks every page, at desktop and phone width.
+ */
+
+const chromiumPath = '/usr/bin/chromium';
+const screenshots = new URL('../../../.tmp/screenshots/', import.meta.url).pathname;
+const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const desktop = { width: 1280, height: 900 };
+const phone = { width: 375, height: 812 };
+
+let hub: Hub;
+let baseUrl: string;
+let accounts: DemoAccount[];
+let datasets: Awaited<ReturnType<typeof publishTestCatalogue>>;
+let context: BrowserContext;
+let userDataDir: string;
+const pageErrors: string[] = [];
+
+/** CI installs Chromium (.ci/run); a developer without it is told so and the suite is skipped. */
+const haveChromium = existsSync(chromiumPath) || process.env['CI'] === 'true';
+if (!haveChromium) console.warn(`e2e: skipped, ${chromiumPath} is missing (apt-get install chromium)`);
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  // Test the app as it is now, not the build that the last `npm install` left.
+  await build({
+    configFile: new URL('../vite.config.ts', import.meta.url).pathname,
+    logLevel: 'warn',
+  });
+  hub = await createHub(readHubConfig({}, { port: 0, logLevel: 'warn' }), {
+    passwordHashing: { memoryCost: 1024, timeCost: 1, parallelism: 1 },
+  });
+  await hub.app.listen({ port: 0, host: '127.0.0.1' });
+  baseUrl = `http://127.0.0.1:${(hub.app.server.address() as AddressInfo).port}`;
+  accounts = await seedDemoAccounts(hub);
+  datasets = await publishTestCatalogue(hub);
+  await mkdir(screenshots, { recursive: true });
+  userDataDir = await mkdtemp(join(tmpdir(), 'polder-e2e-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    viewport: desktop,
+    // The hub's Content-Security-Policy forbids inline scripts, which is how axe-core is put into the page.
+    bypassCSP: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await hub?.close();
+  if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+});
+
+function account(role: DemoAccount['role']): DemoAccount {
+  const found = accounts.find((a) => a.role === role);
+  if (found === undefined) throw new Error(`no demo account for ${role}`);
+  return found;
+}
+
+async function newPage(viewport = desktop): Promise<Page> {
+  const page = await context.newPage();
+  await page.setViewportSize(viewport);
+  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  page.on('console', (message) => {
+    // A 401 from /api/me (nobody signed in yet) is logged by the browser itself; anything else is a fault.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
+      pageErrors.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  return page;
+}
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly unknown[] }[];
+}
+
+/** Runs axe-core on the page and answers its serious and critical violations, one line each. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run()).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Saves a screenshot of the step and fails on serious or critical accessibility violations. */
+async function checkStep(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
+  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width, `${name} fits the window without scrolling sideways`).toBeLessThanOrEqual(
+    page.viewportSize()?.width ?? 0,
+  );
+}
+
+async function signIn(page: Page, who: DemoAccount): Promise<void> {
+  await page.goto(`${baseUrl}/sign-in`);
+  await page.getByLabel('Email address', { exact: true }).fill(who.email);
+  await page.getByLabel('Password', { exact: true }).fill(who.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
+  it('walks a researcher from sign-in through search and filter to a dataset and the basket', async () => {
+    const page = await newPage();
+    const researcher = account('researcher');
+
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await checkStep(page, '01-sign-in');
+    await signIn(page, researcher);
+    await page.getByRole('banner').getByText(researcher.name).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/');
+
+    await page.getByRole('searchbox', { name: 'Search datasets' }).fill('diabetes');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('heading', { name: '3 datasets for “diabetes”' }).waitFor();
+    await page.getByText('96.4%').waitFor();
+    await checkStep(page, '02-search');
+
+    await page
+      .getByRole('group', { name: 'Hospital' })
+      .getByLabel(/Zuidas Medical Centre/)
+      .check();
+    await page.getByRole('heading', { name: '1 dataset for “diabetes”' }).waitFor();
+    expect(new URL(page.url()).searchParams.getAll('publisher')).toEqual(['Zuidas Medical Centre']);
+    await checkStep(page, '03-filtered');
+
+    const zuidas = datasets.find((d) => d.publisher === 'Zuidas Medical Centre');
+    await page.getByRole('link', { name: zuidas?.title ?? '' }).click();
+    await page.getByRole('heading', { level: 1, name: zuidas?.title ?? '' }).waitFor();
+    await page.locator('.chart-canvas svg').nth(3).waitFor();
+    await page.getByText('Ethics approval required (IRB)').waitFor();
+    await checkStep(page, '04-dataset');
+
+    await page.getByRole('button', { name: 'Add to basket' }).click();
+    await page.getByRole('status').getByText('Added to your basket.').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: /Basket/ })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Your basket' }).waitFor();
+    await page.getByRole('link', { name: zuidas?.title ?? '' }).waitFor();
+    await checkStep(page, '05-basket');
+
+    await page.getByRole('button', { name: `Remove ${zuidas?.title} from the basket` }).click();
+    await page.getByText('Your basket is empty.').waitFor();
+    await checkStep(page, '06-basket-empty');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.close();
+  });
+
+  it('works at phone width, and a dataset IRI opened in the browser shows the dataset page', async () => {
+    const page = await newPage(phone);
+    const amstel = datasets.find((d) => d.publisher === 'Amstel Hospital');
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: '3 datasets' }).waitFor();
+    await checkStep(page, '07-phone-search');
+    await page.goto(`${baseUrl}/datasets/${amstel?.id}`);
+    await page.getByRole('heading', { level: 1, name: amstel?.title ?? '' }).waitFor();
+    await page.locator('.chart-canvas svg').nth(3).waitFor();
+    await checkStep(page, '08-phone-dataset');
+    await page.close();
+
+    const turtle = await fetch(`${baseUrl}/datasets/${amstel?.id}`, { headers: { accept: 'text/turtle' } });
+    expect(turtle.headers.get('content-type')).toMatch(/^text\/turtle/);
+  });
+
+  it("serves the app for pages without shadowing the API or the catalogue's RDF", async () => {
+    const id = datasets[0]?.id ?? '';
+    const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+    const page = await fetch(`${baseUrl}/datasets/${id}`, { headers: { accept: browserAccept } });
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await page.text()).toContain('<div id="root">');
+    const jsonLd = await fetch(`${baseUrl}/datasets/${id}`, { headers: { accept: 'application/ld+json' } });
+    expect(jsonLd.headers.get('content-type')).toMatch(/^application\/ld\+json/);
+    const json = await fetch(`${baseUrl}/catalogue`);
+    expect(json.headers.get('content-type')).toMatch(/^application\/json/);
+    const missingRoute = await fetch(`${baseUrl}/api/no-such-route`, { headers: { accept: browserAccept } });
+    expect(missingRoute.status).toBe(404);
+    expect(missingRoute.headers.get('content-type')).toMatch(/^application\/json/);
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(await (await fetch(`${baseUrl}/`)).text())?.[1];
+    const asset = await fetch(`${baseUrl}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+  });
+
+  it('signs in an access-body handler with the authenticator code', async () => {
+    const page = await newPage();
+    const handler = account('access_body_handler');
+    await signIn(page, handler);
+    await page.getByLabel('Authenticator code').waitFor();
+    await checkStep(page, '09-totp');
+    await page.getByLabel('Authenticator code').fill(totpCode(handler.totpSecret ?? '', new Date()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('banner').getByText(handler.name).waitFor();
+    await page.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
