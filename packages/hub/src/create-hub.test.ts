@@ -16,6 +16,9 @@ describe('createHub()', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.paths)).toContain('/api/session');
     expect(Object.keys(document.paths)).not.toContain('/api/openapi.json');
+    const users = (document.paths['/api/users'] as { get: { security?: unknown; description?: string } }).get;
+    expect(users.security).toEqual([{ session: [] }, { bearer: [] }]);
+    expect(users.description).toMatch(/Requires roles: admin\.$/);
   });
 
   it('serves the docs page at /api/docs', async () => {

@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
+  type FastifySchema,
+  type RouteOptions,
   type FastifyBaseLogger,
   type FastifyInstance,
   type HTTPMethods,
@@ -10,7 +12,7 @@ import Fastify, {
 } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
-import { authenticate } from './accounts/principal.ts';
+import { authenticate, guardedRoles } from './accounts/principal.ts';
 import { installErrorHandling } from './_edge.ts';
 import type { Database } from './db/database.ts';
 import { migrateToLatest } from './db/migrations.ts';
@@ -120,6 +122,7 @@ async function configureApp(app: HubApp, context: HubContext, routes: Registered
   app.decorateRequest('sessionTokenHash', null);
   app.decorateRequest('refusalAudited', false);
   app.addHook('onRoute', (route) => {
+    documentGuard(route);
     for (const method of [route.method].flat()) {
       if (method === 'HEAD') continue;
       routes.push({ method, url: route.url, schema: (route.schema ?? {}) as Record<string, unknown> });
@@ -161,4 +164,18 @@ async function configureApp(app: HubApp, context: HubContext, routes: Registered
   );
   for (const plugin of rootRoutePlugins) await app.register(plugin);
   await app.ready();
+}
+
+/** States in the OpenAPI document who may call a route guarded by `requireRole`. */
+function documentGuard(route: RouteOptions): void {
+  const roles = guardedRoles(route.preHandler);
+  if (roles === undefined) return;
+  const schema = (route.schema ?? {}) as FastifySchema & { security?: unknown; description?: string };
+  const who = roles.length === 0 ? 'any signed-in user' : `roles: ${roles.join(', ')}`;
+  route.schema = {
+    ...schema,
+    security: [{ session: [] }, { bearer: [] }],
+    description:
+      schema.description === undefined ? `Requires ${who}.` : `${schema.description}\n\nRequires ${who}.`,
+  };
 }

@@ -201,7 +201,7 @@ export function requirePrincipal(request: FastifyRequest): Principal {
  * app.get('/users', { preHandler: requireRole('admin'), schema }, handler);
  */
 export function requireRole(...allowed: readonly Role[]): preHandlerAsyncHookHandler {
-  return async function checkRole(request) {
+  const checkRole: preHandlerAsyncHookHandler = async function checkRole(request) {
     const principal = requirePrincipal(request);
     if (allowed.length === 0 || principal.roles.some((role) => allowed.includes(role))) return;
     throw new HubError(
@@ -209,6 +209,24 @@ export function requireRole(...allowed: readonly Role[]): preHandlerAsyncHookHan
       `Cannot ${describeRoute(request)}: this needs the role ${allowed.join(' or ')}, which you do not have`,
     );
   };
+  rolesOfGuard.set(checkRole, allowed);
+  return checkRole;
+}
+
+/** The roles each `requireRole` guard admits, so that the OpenAPI document can state them. */
+const rolesOfGuard = new WeakMap<object, readonly Role[]>();
+
+/**
+ * The roles a route's preHandlers admit: undefined when no `requireRole` guard is among them, an empty
+ * list when any signed-in user may call it.
+ */
+export function guardedRoles(preHandlers: unknown): readonly Role[] | undefined {
+  for (const handler of [preHandlers].flat()) {
+    if (typeof handler !== 'function') continue;
+    const roles = rolesOfGuard.get(handler);
+    if (roles !== undefined) return roles;
+  }
+  return undefined;
 }
 
 /** A preHandler that admits any signed-in user. */
