@@ -1,0 +1,112 @@
+import { PGlite } from '@electric-sql/pglite';
+import fc from 'fast-check';
+import { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { up } from '../../migrations/0004-catalogue.ts';
+import type { Database } from '../db/database.ts';
+import { PGliteDialect } from '../db/pglite-dialect.ts';
+import { exampleStatistics, exampleSteward } from './_example-datasets.ts';
+import { CatalogueIndex } from './catalogue-index.ts';
+import { catalogueSorts, searchCatalogue, type CatalogueQuery } from './catalogue-search.ts';
+import { setStewardDescription, upsertDatasetDescription } from './catalogue-store.ts';
+
+let db: Kysely<Database>;
+const words = ['asthma', 'diabetes', 'stroke', 'cohort', 'registry', 'children', 'records', 'the'];
+const publishers = ['Amstel', 'Zaan', 'Vecht', 'IJ'];
+
+beforeAll(async () => {
+  db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => PGlite.create() }) });
+  await up(db as Kysely<unknown>);
+  for (let i = 0; i < 40; i++) {
+    const pick = <T>(items: readonly T[], k: number): T => items[(i * k + (i >> 2)) % items.length] as T;
+    const stationId = `0190a5c0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
+    await upsertDatasetDescription(
+      db,
+      stationId,
+      {
+        statistics: {
+          ...exampleStatistics,
+          persons: i % 7 === 0 ? null : (i % 5) * 1000 + 10,
+          typicalAge: { min: (i % 4) * 15, max: (i % 4) * 15 + 30 },
+          codingSystems: exampleStatistics.codingSystems.slice(0, i % 4),
+        },
+      },
+      { stationName: `S${i}`, now: new Date(Date.UTC(2026, 0, 1 + (i % 9), i)) },
+    );
+    if (i % 6 === 5) continue; // some stay unpublished
+    const { datasetId } = await upsertDatasetDescription(
+      db,
+      stationId,
+      { statistics: exampleStatistics },
+      { stationName: `S${i}` },
+    );
+    await setStewardDescription(
+      db,
+      datasetId,
+      {
+        ...exampleSteward,
+        title: `${pick(words, 3)} ${pick(words, 5)} ${i % 3 === 0 ? 'Zeta' : 'alpha'} ${i}`,
+        description: `${pick(words, 7)} data of ${pick(words, 11)} patients`,
+        keywords: [pick(words, 13)],
+        themes: i % 2 === 0 ? ['SOCI'] : [],
+        healthCategories: i % 3 === 0 ? ['EHRS', 'MRMR'] : ['HRAD'],
+        accessRights: pick(['public', 'restricted', 'non-public'] as const, 1),
+        publisher: { ...exampleSteward.publisher, name: pick(publishers, 1) },
+      },
+      new Date(Date.UTC(2026, 1, 1 + (i % 11), i)),
+    );
+  }
+});
+afterAll(() => db.destroy());
+
+const queries: fc.Arbitrary<CatalogueQuery> = fc.record(
+  {
+    text: fc.oneof(
+      fc.constantFrom(...words),
+      fc.constantFrom('"diabetes records"', 'asthma -children', 'stroke or cohort', '', 'zzz'),
+    ),
+    filters: fc.record(
+      {
+        healthCategory: fc.subarray(['EHRS', 'MRMR', 'HRAD', 'EINS']),
+        accessRights: fc.subarray(['public', 'restricted', 'non-public']),
+        publisher: fc.subarray(publishers),
+        ageGroup: fc.subarray(['0-17', '18-64', '65+']),
+        populationSize: fc.subarray(['under-1k', '1k-10k', '10k-100k', 'over-100k']),
+        codingSystem: fc.subarray(['LOINC', 'RxNorm', 'SNOMED']),
+        theme: fc.subarray(['HEAL', 'SOCI']),
+      },
+      { requiredKeys: [] },
+    ),
+    sort: fc.constantFrom(...catalogueSorts),
+    page: fc.integer({ min: 1, max: 4 }),
+    pageSize: fc.integer({ min: 1, max: 12 }),
+  },
+  { requiredKeys: [] },
+);
+
+describe('CatalogueIndex', () => {
+  it('answers every search exactly as the SQL search does (property)', async () => {
+    const index = new CatalogueIndex(db);
+    await fc.assert(
+      fc.asyncProperty(queries, async (query) => {
+        expect(await index.search(query)).toEqual(await searchCatalogue(db, query));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('sees a change made elsewhere once its snapshot is older than maxAgeMs', async () => {
+    let now = 0;
+    const index = new CatalogueIndex(db, { maxAgeMs: 1000, now: () => now });
+    const before = (await index.search({})).total;
+    await upsertDatasetDescription(
+      db,
+      '0190a5c0-0000-7000-8000-0000000000ff',
+      { statistics: exampleStatistics, steward: exampleSteward },
+      { stationName: 'new' },
+    );
+    expect((await index.search({})).total).toBe(before);
+    now = 1001;
+    expect((await index.search({})).total).toBe(before + 1);
+  });
+});
