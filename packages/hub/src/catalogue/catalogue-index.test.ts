@@ -1,22 +1,21 @@
-import { PGlite } from '@electric-sql/pglite';
 import fc from 'fast-check';
-import { Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up } from '../../migrations/0004-catalogue.ts';
 import type { Database } from '../db/database.ts';
-import { PGliteDialect } from '../db/pglite-dialect.ts';
+import { createTestHub, type TestHub } from '../_test-hub.ts';
 import { exampleStatistics, exampleSteward } from './_example-datasets.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
 import { catalogueSorts, searchCatalogue, type CatalogueQuery } from './catalogue-search.ts';
 import { setStewardDescription, upsertDatasetDescription } from './catalogue-store.ts';
 
+let hub: TestHub;
 let db: Kysely<Database>;
 const words = ['asthma', 'diabetes', 'stroke', 'cohort', 'registry', 'children', 'records', 'the'];
 const publishers = ['Amstel', 'Zaan', 'Vecht', 'IJ'];
 
 beforeAll(async () => {
-  db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => PGlite.create() }) });
-  await up(db as Kysely<unknown>);
+  hub = await createTestHub();
+  db = hub.db;
   for (let i = 0; i < 40; i++) {
     const pick = <T>(items: readonly T[], k: number): T => items[(i * k + (i >> 2)) % items.length] as T;
     const stationId = `0190a5c0-0000-7000-8000-${i.toString(16).padStart(12, '0')}`;
@@ -57,7 +56,7 @@ beforeAll(async () => {
     );
   }
 });
-afterAll(() => db.destroy());
+afterAll(() => hub.close());
 
 const queries: fc.Arbitrary<CatalogueQuery> = fc.record(
   {

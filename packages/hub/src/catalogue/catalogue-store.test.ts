@@ -1,8 +1,6 @@
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { up } from '../../migrations/0004-catalogue.ts';
-import { PGliteDialect } from '../db/pglite-dialect.ts';
+import { createTestHub, type TestHub } from '../_test-hub.ts';
 import type { Database } from '../db/database.ts';
 import { exampleStatistics, exampleSteward } from './_example-datasets.ts';
 import { CatalogueIndex } from './catalogue-index.ts';
@@ -16,13 +14,14 @@ import {
   upsertDatasetDescription,
 } from './catalogue-store.ts';
 
+let hub: TestHub;
 let db: Kysely<Database>;
 
 beforeAll(async () => {
-  db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite: () => PGlite.create() }) });
-  await up(db as Kysely<unknown>);
+  hub = await createTestHub();
+  db = hub.db;
 });
-afterAll(() => db.destroy());
+afterAll(() => hub.close());
 
 const stations = {
   a: '0190a5c0-0000-7000-8000-00000000000a',
