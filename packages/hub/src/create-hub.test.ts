@@ -73,6 +73,21 @@ describe('createHub()', () => {
     expect(tooLong.json().error.message).toMatch(/body\/password must not have more than 1024 characters/);
   });
 
+  it('answers JSON nested 400,000 levels deep with 400, not a stack overflow', async () => {
+    for (const payload of [
+      '['.repeat(400_000) + ']'.repeat(400_000),
+      `{"email":${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)},"password":"x"}`,
+    ]) {
+      const response = await hub.app.inject({
+        method: 'POST',
+        url: '/api/session',
+        headers: { 'content-type': 'application/json' },
+        payload,
+      });
+      expect(response.statusCode).toBe(400);
+    }
+  });
+
   it('answers a body over the limit with 413 and text/plain with 415', async () => {
     const huge = await hub.app.inject({
       method: 'POST',
