@@ -269,7 +269,8 @@ export class CatalogueIndex {
       await sql<RawRow>`
         select id, title, left(description, 300) as description, publisher_name, station_name, access_rights,
                health_categories, themes, coding_systems, age_groups, population_band, persons, modified_at,
-               statistics -> 'typicalAge' as typical_age, statistics -> 'records' as records
+               statistics -> 'typicalAge' as typical_age, statistics -> 'records' as records,
+               statistics -> 'dataQuality' -> 'score' as quality_score
         from catalogue_datasets where published`.execute(this.#db)
     ).rows;
     const docs: Indexed[] = rows.map((r) => ({
@@ -285,6 +286,7 @@ export class CatalogueIndex {
       persons: r.persons === null ? null : Number(r.persons),
       records: typeof r.records === 'number' ? r.records : null,
       typicalAge: r.typical_age ?? null,
+      qualityScore: typeof r.quality_score === 'number' ? r.quality_score : null,
       modified: new Date(r.modified_at).toISOString(),
       ageGroups: r.age_groups,
       populationBand: r.population_band,
@@ -424,4 +426,5 @@ interface RawRow {
   readonly modified_at: Date | string;
   readonly typical_age: { readonly min: number; readonly max: number } | null;
   readonly records: unknown;
+  readonly quality_score: unknown;
 }

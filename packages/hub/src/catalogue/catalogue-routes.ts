@@ -131,6 +131,7 @@ const SearchResponse = Type.Object({
       persons: Type.Union([Type.Integer(), Type.Null()]),
       records: Type.Union([Type.Integer(), Type.Null()]),
       typicalAge: Type.Union([Type.Object({ min: Type.Integer(), max: Type.Integer() }), Type.Null()]),
+      qualityScore: Type.Union([Type.Number(), Type.Null()]),
       modified: Type.String(),
     }),
   ),

@@ -45,6 +45,8 @@ export interface DatasetSummary {
   readonly persons: number | null;
   readonly records: number | null;
   readonly typicalAge: { readonly min: number; readonly max: number } | null;
+  /** The data-quality score in percent (null when none was evaluated). */
+  readonly qualityScore: number | null;
   readonly modified: string;
 }
 
@@ -129,7 +131,8 @@ export async function searchCatalogue(
     hits as (
       select id, title, description, publisher_name, station_name, access_rights, health_categories, themes,
              coding_systems, age_groups, population_band, persons, modified_at,
-             statistics -> 'typicalAge' as typical_age, statistics -> 'records' as records, ${rank} as rank
+             statistics -> 'typicalAge' as typical_age, statistics -> 'records' as records,
+             statistics -> 'dataQuality' -> 'score' as quality_score, ${rank} as rank
       from catalogue_datasets, q
       where ${sql.join(conditions, sql` and `)}
     ),
@@ -142,7 +145,7 @@ export async function searchCatalogue(
           'id', id, 'title', title, 'description', left(description, 300), 'publisher', publisher_name,
           'stationName', station_name, 'accessRights', access_rights, 'healthCategories', health_categories,
           'themes', themes, 'codingSystems', coding_systems, 'persons', persons, 'records', records,
-          'typicalAge', typical_age, 'modified', modified_at) order by ${orderBy[sort]}) from page) as results,
+          'typicalAge', typical_age, 'qualityScore', quality_score, 'modified', modified_at) order by ${orderBy[sort]}) from page) as results,
       (select json_agg(json_build_object('facet', facet, 'value', value, 'count', n)) from (
           ${sql.join(facetSelects, sql` union all `)}
         ) f) as facets
@@ -164,13 +167,18 @@ export async function searchCatalogue(
       persons: r.persons === null ? null : Number(r.persons),
       records: typeof r.records === 'number' ? r.records : null,
       typicalAge: r.typicalAge ?? null,
+      qualityScore: typeof r.qualityScore === 'number' ? r.qualityScore : null,
       modified: new Date(r.modified).toISOString(),
     })),
     facets,
   };
 }
 
-interface RawSummary extends Omit<DatasetSummary, 'persons' | 'records' | 'typicalAge' | 'modified'> {
+interface RawSummary extends Omit<
+  DatasetSummary,
+  'persons' | 'records' | 'typicalAge' | 'qualityScore' | 'modified'
+> {
+  readonly qualityScore: unknown;
   readonly persons: number | string | null;
   readonly records: unknown;
   readonly typicalAge: { readonly min: number; readonly max: number } | null;
