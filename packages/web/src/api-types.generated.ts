@@ -7,7 +7,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your basket of datasets */
+        /**
+         * Your basket of datasets
+         * @description Requires any signed-in user.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -93,7 +96,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Put a dataset in your basket */
+        /**
+         * Put a dataset in your basket
+         * @description Requires any signed-in user.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -201,7 +207,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Take a dataset out of your basket */
+        /**
+         * Take a dataset out of your basket
+         * @description Requires any signed-in user.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -414,6 +423,7 @@ export interface paths {
                                 modified: string;
                                 persons: number | null;
                                 publisher: string;
+                                qualityScore: number | null;
                                 records: number | null;
                                 stationName: string;
                                 themes: string[];
@@ -544,6 +554,8 @@ export interface paths {
         /**
          * Write the steward's descriptive part of a dataset (title, description, themes, DUO codes, …)
          * @description Only a data steward of the station that holds the dataset may write it.
+         *
+         *     Requires roles: data_steward.
          */
         put: {
             parameters: {
@@ -674,7 +686,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
+        /**
+         * The signed-in user
+         * @description Requires any signed-in user.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -983,7 +998,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All organisations */
+        /**
+         * All organisations
+         * @description Requires roles: admin.
+         */
         get: {
             parameters: {
                 query?: {
@@ -1084,7 +1102,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an organisation */
+        /**
+         * Create an organisation
+         * @description Requires roles: admin.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -1845,7 +1866,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stations: all of them for admins, their own for data stewards */
+        /**
+         * Stations: all of them for admins, their own for data stewards
+         * @description Requires roles: admin, data_steward.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1954,6 +1978,8 @@ export interface paths {
         /**
          * Create a station and its one-time enrolment token
          * @description The token is answered once and stored only as a hash; it expires after 24 hours.
+         *
+         *     Requires roles: admin.
          */
         post: {
             parameters: {
@@ -2247,6 +2273,8 @@ export interface paths {
                             /** @description Key id of the signing key */
                             keyId: string;
                             payload: {
+                                /** @description UUID in lower case */
+                                datasetId: string;
                                 descriptionDigest: string;
                                 /** @description UTC instant, ISO 8601 */
                                 publishedAt: string;
@@ -2349,7 +2377,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a station: it can no longer authenticate or publish */
+        /**
+         * Revoke a station: it can no longer authenticate or publish
+         * @description Requires roles: admin.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -2470,7 +2501,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens */
+        /**
+         * Your API tokens
+         * @description Requires any signed-in user.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -2560,6 +2594,8 @@ export interface paths {
         /**
          * Create an API token (the token is shown once; send it as Authorization: Bearer <token>)
          * @description Needs a signed-in session: an API token cannot create further tokens.
+         *
+         *     Requires any signed-in user.
          */
         post: {
             parameters: {
@@ -2672,7 +2708,10 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke one of your API tokens */
+        /**
+         * Revoke one of your API tokens
+         * @description Requires any signed-in user.
+         */
         delete: {
             parameters: {
                 query?: never;
@@ -2762,7 +2801,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** All user accounts */
+        /**
+         * All user accounts
+         * @description Requires roles: admin.
+         */
         get: {
             parameters: {
                 query?: {
@@ -2873,7 +2915,10 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create a user account */
+        /**
+         * Create a user account
+         * @description Requires roles: admin.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3015,6 +3060,8 @@ export interface paths {
         /**
          * Change a user's roles, stewarded stations, name or disabled flag
          * @description Changing roles or disabling ends the user’s sessions, so the change takes effect at once.
+         *
+         *     Requires roles: admin.
          */
         patch: {
             parameters: {

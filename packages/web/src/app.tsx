@@ -23,14 +23,12 @@ function Page({ path }: { readonly path: string }) {
 export function App() {
   const { path } = useLocation();
   const main = useRef<HTMLElement>(null);
-  const firstRender = useRef(true);
+  const shownPath = useRef(path);
 
   // After a navigation, move focus to the new page (as a page load would) so that screen readers announce it.
   useEffect(() => {
-    if (firstRender.current) {
-      firstRender.current = false;
-      return;
-    }
+    if (shownPath.current === path) return;
+    shownPath.current = path;
     window.scrollTo(0, 0);
     main.current?.focus({ preventScroll: true });
   }, [path]);

@@ -205,6 +205,36 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     expect(turtle.headers.get('content-type')).toMatch(/^text\/turtle/);
   });
 
+  it('can be used with the keyboard alone, with a visible focus', async () => {
+    const page = await newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByRole('heading', { name: '3 datasets' }).waitFor();
+    const focused = () =>
+      page.evaluate(() => {
+        const element = document.activeElement as HTMLElement | null;
+        const style = element === null ? null : getComputedStyle(element);
+        return {
+          text: element?.textContent?.trim() ?? '',
+          id: element?.id ?? '',
+          outline: style === null ? 'none' : `${style.outlineStyle} ${style.outlineWidth}`,
+        };
+      });
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ text: 'Skip to content' });
+    expect((await focused()).outline).not.toMatch(/^none/);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Tab');
+    expect((await focused()).id).toBe('search-text');
+    await page.keyboard.type('asthma');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: '1 dataset for “asthma”' }).waitFor();
+    // Search button, the Filters summary, then the first facet value.
+    for (let i = 0; i < 3; i += 1) await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.waitForURL(/healthCategory=EHRS/);
+    await page.close();
+  });
+
   it("serves the app for pages without shadowing the API or the catalogue's RDF", async () => {
     const id = datasets[0]?.id ?? '';
     const browserAccept = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';

@@ -2,7 +2,7 @@ import * as Plot from '@observablehq/plot';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ApiError, api } from '../api-client.ts';
 import { PlotFigure } from '../components/plot-figure.tsx';
-import { QualityMeter } from '../components/quality-score.tsx';
+import { QualityMeter } from '../components/quality-meter.tsx';
 import { useDocumentTitle } from '../components/use-document-title.ts';
 import type { DatasetStatisticsView, DatasetView, StewardDescriptionView } from '../dataset-view.ts';
 import {

@@ -8,7 +8,7 @@ import {
   type SearchAnswer,
   type SearchParameters,
 } from '../api-client.ts';
-import { QualityScore } from '../components/quality-score.tsx';
+import { QualityMeter } from '../components/quality-meter.tsx';
 import { useDocumentTitle } from '../components/use-document-title.ts';
 import { formatApproximateCount } from '../format.ts';
 import {
@@ -314,7 +314,7 @@ function ResultCard({ result }: { readonly result: DatasetSummary }) {
         <div>
           <dt>Data quality</dt>
           <dd>
-            <QualityScore datasetId={result.id} />
+            <QualityMeter score={result.qualityScore} />
           </dd>
         </div>
         <div>
