@@ -50,6 +50,15 @@ export function sendError(reply: FastifyReply, error: HubError): FastifyReply {
 /** Converts whatever was thrown into a HubError; unknown errors become `internal` with a generic message. */
 export function toHubError(error: unknown): HubError {
   if (error instanceof HubError) return error;
+  if (isNulCharacterRefusal(error)) {
+    return new HubError(
+      'invalid_input',
+      'Cannot accept the request: text must not contain the NUL character (\\u0000)',
+      {
+        cause: error,
+      },
+    );
+  }
   if (!isFastifyError(error)) return internalError(error);
   if (Array.isArray(error.validation)) {
     return new HubError('invalid_input', describeValidation(error.validation, error.validationContext), {
@@ -100,6 +109,15 @@ export function toHubError(error: unknown): HubError {
     return new HubError(code, `Cannot handle the request: ${truncate(error.message, 300)}`, { cause: error });
   }
   return internalError(error);
+}
+
+/**
+ * PostgreSQL refuses the NUL character in text (SQLSTATE 22021) and in jsonb (22P05). JSON allows it, and
+ * schemas do not exclude it, so it reaches the database as the input's fault, not the hub's.
+ */
+function isNulCharacterRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return error instanceof Error && (code === '22021' || code === '22P05');
 }
 
 function internalError(cause: unknown): HubError {

@@ -326,31 +326,33 @@ export async function insertPublication(
   },
   now: Date,
 ): Promise<{ receivedAt: Date } | Refusal> {
-  const updated = await db
-    .updateTable('stations')
-    .set({ last_published_at: publication.publishedAt })
-    .where('id', '=', publication.stationId)
-    .where((eb) =>
-      eb.or([eb('last_published_at', 'is', null), eb('last_published_at', '<=', publication.publishedAt)]),
-    )
-    .returning('id')
-    .executeTakeFirst();
-  if (updated === undefined) {
-    return refusal(
-      'stale-publication',
-      'Cannot publish dataset description: a description published later was accepted already',
-    );
-  }
-  await db
-    .insertInto('station_publications')
-    .values({
-      id: uuid7(now),
-      station_id: publication.stationId,
-      published_at: publication.publishedAt,
-      received_at: now,
-      description_digest: publication.descriptionDigest,
-      envelope: JSON.stringify(publication.envelope),
-    })
-    .execute();
-  return { receivedAt: now };
+  return db.transaction().execute(async (trx) => {
+    const updated = await trx
+      .updateTable('stations')
+      .set({ last_published_at: publication.publishedAt })
+      .where('id', '=', publication.stationId)
+      .where((eb) =>
+        eb.or([eb('last_published_at', 'is', null), eb('last_published_at', '<=', publication.publishedAt)]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (updated === undefined) {
+      return refusal(
+        'stale-publication',
+        'Cannot publish dataset description: a description published later was accepted already',
+      );
+    }
+    await trx
+      .insertInto('station_publications')
+      .values({
+        id: uuid7(now),
+        station_id: publication.stationId,
+        published_at: publication.publishedAt,
+        received_at: now,
+        description_digest: publication.descriptionDigest,
+        envelope: JSON.stringify(publication.envelope),
+      })
+      .execute();
+    return { receivedAt: now };
+  });
 }

@@ -181,6 +181,35 @@ describe('station protocol routes under fuzzing (anonymous, as stations)', () =>
     );
   });
 
+  it('a description with a NUL character is a 400, and the station may publish again afterwards', async () => {
+    const publish = (vocabularyId: string) => {
+      const description = {
+        statistics: {
+          computedAt: '2026-01-01T00:00:00.000Z',
+          cdmVersion: '5.4' as const,
+          disclosureControl: { minCount: 8, roundTo: 5 },
+          persons: 100,
+          records: 0,
+          sex: [],
+          age: [],
+          codingSystems: [{ vocabularyId, records: 10 }],
+          domains: [],
+        },
+      };
+      const payload = {
+        type: 'polder.dataset-description.v1' as const,
+        stationId: station.id,
+        publishedAt: hub.context.now().toISOString(),
+        description,
+      };
+      return post(`/api/stations/${station.id}/dataset-description`, signEnvelope(payload, station.key), {
+        [stationSessionHeader]: station.session,
+      });
+    };
+    expect((await publish('SNOMED\u0000')).statusCode).toBe(400);
+    expect((await publish('SNOMED')).statusCode).toBe(200);
+  });
+
   it('the description generator fits the schema', () => {
     const validator = Compile(DatasetDescription);
     for (const description of fc.sample(fittingDescription, 100))
