@@ -23,6 +23,17 @@ export async function startSession(
     stage === 'complete'
       ? hub.config.sessionAbsoluteTimeoutMs
       : Math.min(pendingLifetimeMs, hub.config.sessionAbsoluteTimeoutMs);
+  // Sessions are otherwise removed only when presented: clear this user's lapsed ones here.
+  await hub.db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where((eb) =>
+      eb.or([
+        eb('expires_at', '<=', now),
+        eb('last_seen_at', '<=', new Date(now.getTime() - hub.config.sessionIdleTimeoutMs)),
+      ]),
+    )
+    .execute();
   const token = newSessionToken();
   await hub.db
     .insertInto('sessions')
