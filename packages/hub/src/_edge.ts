@@ -29,7 +29,9 @@ export function installErrorHandling(app: FastifyInstance): void {
         'request failed',
       );
     }
-    if (hubError.status === 401 || hubError.status === 403) await auditRefusal(app, request, hubError);
+    if ((hubError.status === 401 || hubError.status === 403) && !request.refusalAudited) {
+      await auditRefusal(app, request, hubError);
+    }
     return sendError(reply, hubError);
   });
   app.setNotFoundHandler(async (request, reply) => {
