@@ -87,6 +87,9 @@ export const api = {
     call<SignInAnswer>('POST', '/api/session', { email, password }),
   submitTotp: (code: string) =>
     call<Answer<'/api/session/totp', 'post'>>('POST', '/api/session/totp', { code }),
+  startTotpEnrolment: () => call<Answer<'/api/me/totp', 'post'>>('POST', '/api/me/totp'),
+  confirmTotpEnrolment: (code: string) =>
+    call<Answer<'/api/me/totp/confirm', 'post'>>('POST', '/api/me/totp/confirm', { code }),
   signOut: () => call<void>('DELETE', '/api/session'),
   me: () => call<User>('GET', '/api/me'),
   search: (parameters: SearchParameters) =>

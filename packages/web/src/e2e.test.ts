@@ -74,6 +74,8 @@ beforeAll(async () => {
       '--disable-sync',
     ],
   });
+  // Fail a step in seconds rather than at the test's timeout.
+  context.setDefaultTimeout(10_000);
 }, 60_000);
 
 afterAll(async () => {
@@ -130,7 +132,26 @@ async function checkStep(page: Page, name: string): Promise<void> {
   );
 }
 
-async function signIn(page: Page, who: DemoAccount): Promise<void> {
+/** Signs in over the API (password, then TOTP) and answers the session cookie. */
+async function signInOverApi(who: DemoAccount): Promise<string> {
+  const post = (path: string, body: unknown, cookie?: string) =>
+    fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(cookie === undefined ? {} : { cookie }) },
+      body: JSON.stringify(body),
+    });
+  const cookieOf = (response: Response) => response.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+  const first = await post('/api/session', { email: who.email, password: who.password });
+  const second = await post(
+    '/api/session/totp',
+    { code: totpCode(who.totpSecret ?? '', new Date()) },
+    cookieOf(first),
+  );
+  expect(second.status).toBe(200);
+  return cookieOf(second);
+}
+
+async function signIn(page: Page, who: Pick<DemoAccount, 'email' | 'password'>): Promise<void> {
   await page.goto(`${baseUrl}/sign-in`);
   await page.getByLabel('Email address', { exact: true }).fill(who.email);
   await page.getByLabel('Password', { exact: true }).fill(who.password);
@@ -264,6 +285,44 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await page.getByLabel('Authenticator code').fill(totpCode(handler.totpSecret ?? '', new Date()));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('banner').getByText(handler.name).waitFor();
+    await page.setViewportSize(phone);
+    await checkStep(page, '10-phone-signed-in');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.close();
+  });
+
+  it('lets an access-body reviewer without an authenticator enrol one while signing in', async () => {
+    const admin = account('admin');
+    const adminCookie = await signInOverApi(admin);
+    const me = (await (await fetch(`${baseUrl}/api/me`, { headers: { cookie: adminCookie } })).json()) as {
+      organisation: { id: string };
+    };
+    const reviewer = {
+      email: 'nora.new@demo.polder.test',
+      name: 'Nora Newcomer',
+      password: 'a-long-demo-password',
+    };
+    const created = await fetch(`${baseUrl}/api/users`, {
+      method: 'POST',
+      headers: { cookie: adminCookie, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...reviewer,
+        organisationId: me.organisation.id,
+        roles: ['access_body_reviewer'],
+      }),
+    });
+    expect(created.status).toBe(201);
+
+    const page = await newPage();
+    await signIn(page, { ...admin, ...reviewer });
+    const key = page.locator('.key');
+    await key.waitFor();
+    await checkStep(page, '11-totp-enrolment');
+    const secret = ((await key.textContent()) ?? '').replace(/\s/g, '');
+    await page.getByLabel('Authenticator code').fill(totpCode(secret, new Date()));
+    await page.getByRole('button', { name: 'Confirm and sign in' }).click();
+    await page.getByRole('banner').getByText(reviewer.name).waitFor();
     await page.close();
     expect(pageErrors).toEqual([]);
   });

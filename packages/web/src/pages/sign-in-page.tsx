@@ -23,10 +23,25 @@ export function SignInPage() {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [enrolment, setEnrolment] = useState<{ secret: string; otpauthUri: string } | null>(null);
   const codeInput = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     if (step === 'totp') codeInput.current?.focus();
+  }, [step]);
+
+  useEffect(() => {
+    if (step !== 'totp_enrolment') return;
+    let live = true;
+    api.startTotpEnrolment().then(
+      (answer) => live && setEnrolment(answer),
+      (caught: unknown) =>
+        live &&
+        setError(caught instanceof ApiError ? caught.message : 'Cannot start enrolling an authenticator'),
+    );
+    return () => {
+      live = false;
+    };
   }, [step]);
 
   if (user) {
@@ -73,12 +88,43 @@ export function SignInPage() {
     });
   };
 
+  const submitEnrolmentCode = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      const answer = await api.confirmTotpEnrolment(code.trim());
+      signedIn(answer.user);
+      navigate(destination(query), { replace: true });
+    });
+  };
+
   const restart = () => {
     void api.signOut().catch(() => undefined);
     setStep('password');
+    setEnrolment(null);
     setCode('');
     setError(null);
   };
+
+  const codeField = (
+    <div className="field">
+      <label htmlFor="sign-in-code">Authenticator code</label>
+      <input
+        id="sign-in-code"
+        ref={codeInput}
+        inputMode="numeric"
+        autoComplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        required
+        aria-describedby="sign-in-code-hint"
+        value={code}
+        onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
+      />
+      <p id="sign-in-code-hint" className="hint">
+        Six digits; a new code appears every 30 seconds.
+      </p>
+    </div>
+  );
 
   return (
     <div className="page narrow">
@@ -124,24 +170,7 @@ export function SignInPage() {
               Your account is protected with a second factor. Enter the 6-digit code from your authenticator
               app.
             </p>
-            <div className="field">
-              <label htmlFor="sign-in-code">Authenticator code</label>
-              <input
-                id="sign-in-code"
-                ref={codeInput}
-                inputMode="numeric"
-                autoComplete="one-time-code"
-                pattern="[0-9]{6}"
-                maxLength={6}
-                required
-                aria-describedby="sign-in-code-hint"
-                value={code}
-                onChange={(e) => setCode(e.target.value.replace(/\D/g, ''))}
-              />
-              <p id="sign-in-code-hint" className="hint">
-                Six digits; a new code appears every 30 seconds.
-              </p>
-            </div>
+            {codeField}
             <div className="button-row">
               <button type="submit" className="button" disabled={busy}>
                 {busy ? 'Checking…' : 'Verify'}
@@ -153,15 +182,34 @@ export function SignInPage() {
           </form>
         )}
         {step === 'totp_enrolment' && (
-          <div>
-            <p role="status">
-              Your role requires a second factor, and your account has no authenticator app yet. Ask the
-              platform administrator to enrol one for you.
+          <form onSubmit={submitEnrolmentCode} className="form" aria-label="Set up a second factor">
+            <p>
+              Your role needs a second factor. Add this account to an authenticator app (such as one on your
+              phone), then enter the 6-digit code it shows.
             </p>
-            <button type="button" className="button button-quiet" onClick={restart}>
-              Start again
-            </button>
-          </div>
+            {enrolment === null ? (
+              <p className="muted">Preparing a key…</p>
+            ) : (
+              <div className="enrolment-key">
+                <p>
+                  Setup key: <code className="key">{enrolment.secret.match(/.{1,4}/g)?.join(' ')}</code>
+                </p>
+                <p className="hint">
+                  Type the key into the app, or{' '}
+                  <a href={enrolment.otpauthUri}>open it in an authenticator app</a> on this device.
+                </p>
+              </div>
+            )}
+            {codeField}
+            <div className="button-row">
+              <button type="submit" className="button" disabled={busy || enrolment === null}>
+                {busy ? 'Checking…' : 'Confirm and sign in'}
+              </button>
+              <button type="button" className="button button-quiet" onClick={restart}>
+                Start again
+              </button>
+            </div>
+          </form>
         )}
       </div>
       <p className="hint center">
