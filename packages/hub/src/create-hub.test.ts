@@ -26,6 +26,16 @@ describe('createHub()', () => {
     expect([200, 302]).toContain(response.statusCode);
   });
 
+  it('sends basic security headers, and no-store for signed-in answers', async () => {
+    const cookie = await hub.sessionCookie(await hub.createUser());
+    const response = await hub.app.inject({ method: 'GET', url: '/api/me', headers: { cookie } });
+    expect(response.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'cache-control': 'no-store',
+    });
+  });
+
   it('answers an unknown route with a 404 in the error shape', async () => {
     const response = await hub.app.inject({ method: 'GET', url: '/api/nothing-here' });
     expect(response.statusCode).toBe(404);

@@ -151,6 +151,14 @@ async function configureApp(app: HubApp, context: HubContext, routes: Registered
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
   app.addHook('onRequest', async (request, reply) => authenticate(context, request, reply));
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'same-origin');
+    // What a signed-in user sees must not linger in shared caches or the browser's back-forward history.
+    const personal = request.principal !== null || request.sessionTokenHash !== null;
+    if (personal && reply.getHeader('cache-control') === undefined) reply.header('cache-control', 'no-store');
+  });
   await app.register(
     async (api) => {
       api.get(
