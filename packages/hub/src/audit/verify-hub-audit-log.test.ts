@@ -25,6 +25,9 @@ describe('verifyHubAuditLog()', () => {
       await recordAudit(hub.db, { event: 'test.two', action: 'read', outcome: 'success' });
       await hub.close();
       expect(await verifyHubAuditLog({ pgliteDataDir })).toMatchObject({ ok: true, rows: 2 });
+      await expect(verifyHubAuditLog({ pgliteDataDir: join(pgliteDataDir, 'missing') })).rejects.toThrow(
+        /holds no hub database/,
+      );
     },
   );
 });
