@@ -32,6 +32,16 @@ describe('PGliteDialect', () => {
     ]);
   });
 
+  it('counts rows changed behind a WITH clause', async () => {
+    const result = await db
+      .with('target', (qb) => qb.selectFrom('items').select('id').where('id', '=', 1))
+      .updateTable('items')
+      .set({ name: 'via cte' })
+      .where('id', 'in', (qb) => qb.selectFrom('target').select('id'))
+      .executeTakeFirst();
+    expect(result.numUpdatedRows).toBe(1n);
+  });
+
   it('runs a script of several statements without parameters', async () => {
     await sql`create table t1 (a int); create table t2 (b int); drop table t1; drop table t2`.execute(db);
   });

@@ -145,7 +145,10 @@ class PGliteConnection implements DatabaseConnection {
         ? lastOf(await this.#pglite.exec(compiledQuery.sql))
         : await this.#pglite.query<R>(compiledQuery.sql, [...compiledQuery.parameters]);
     const affected = result.affectedRows;
-    const isWrite = /^\s*(insert|update|delete|merge)\b/i.test(compiledQuery.sql);
+    // The command tag says what ran, also behind a WITH clause; the SQL text is the fallback.
+    const command =
+      ('command' in result ? result.command : undefined) ?? compiledQuery.sql.trimStart().split(/\s/)[0];
+    const isWrite = /^(insert|update|delete|merge)$/i.test(command ?? '');
     return {
       rows: result.rows as R[],
       ...(isWrite && affected !== undefined ? { numAffectedRows: BigInt(affected) } : {}),
