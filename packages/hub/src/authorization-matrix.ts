@@ -116,6 +116,22 @@ export const authorizationMatrix: readonly MatrixRow[] = [
     },
   },
 
+  {
+    method: 'PUT',
+    route: '/api/me/password',
+    expect: signedIn(204),
+    request: async ({ hub, userId }) => {
+      const newPassword = 'another long enough password';
+      if (userId !== null) {
+        // Start from the test password, whatever an earlier run of this row set.
+        const { hashPassword } = await import('./accounts/passwords.ts');
+        const hash = await hashPassword('correct horse battery staple', hub.context.passwordHashing);
+        await hub.db.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+      }
+      return { body: { currentPassword: 'correct horse battery staple', newPassword } };
+    },
+  },
+
   // API tokens (each user sees and revokes only their own)
   {
     method: 'POST',

@@ -215,3 +215,29 @@ describe('brute force', () => {
     expect((await signIn('target@test.polder')).statusCode).toBe(200);
   });
 });
+
+describe('PUT /api/me/password', () => {
+  it('changes the password with the current one, and ends the other sessions', async () => {
+    const userId = await hub.createUser({ email: 'changer@test.polder' });
+    const other = await hub.sessionCookie(userId);
+    const cookie = sessionCookieOf(await signIn('changer@test.polder'));
+    const wrong = await hub.app.inject({
+      method: 'PUT',
+      url: '/api/me/password',
+      headers: { cookie },
+      payload: { currentPassword: 'not it at all', newPassword: 'a brand new password' },
+    });
+    expect(wrong.statusCode).toBe(403);
+    const changed = await hub.app.inject({
+      method: 'PUT',
+      url: '/api/me/password',
+      headers: { cookie },
+      payload: { currentPassword: testPassword, newPassword: 'a brand new password' },
+    });
+    expect(changed.statusCode).toBe(204);
+    expect((await me(cookie)).statusCode).toBe(200);
+    expect((await me(other)).statusCode).toBe(401);
+    expect((await signIn('changer@test.polder')).statusCode).toBe(401);
+    expect((await signIn('changer@test.polder', 'a brand new password')).statusCode).toBe(200);
+  });
+});

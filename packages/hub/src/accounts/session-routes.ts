@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { auditRequest } from '../audit/audit-request.ts';
 import { HubError } from '../hub-error.ts';
 import { BoundedString, Email, ErrorResponse, StrictObject } from '../schema.ts';
-import { verifyPassword } from './passwords.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
 import { clearSessionCookie, loadPrincipal, requirePrincipal, requireSignedIn } from './principal.ts';
 import { rolesRequiringTotp } from './roles.ts';
 import { endSession, startSession } from './_sessions.ts';
@@ -196,6 +196,69 @@ export const sessionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: { tags: ['session'], summary: 'The signed-in user', response: { 200: UserView, ...errors } },
     },
     async (request) => requireUserView(request, requirePrincipal(request).userId),
+  );
+
+  app.put(
+    '/me/password',
+    {
+      preHandler: requireSignedIn,
+      schema: {
+        tags: ['session'],
+        summary: 'Change your password (ends your other sessions)',
+        body: StrictObject({
+          currentPassword: BoundedString(1024),
+          newPassword: BoundedString(1024, { minLength: 12, description: 'At least 12 characters' }),
+        }),
+        response: { 204: Type.Null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const principal = requirePrincipal(request);
+      if (principal.via !== 'session') {
+        throw new HubError('forbidden', 'Cannot change a password with an API token: sign in to change it');
+      }
+      const user = await hub.db
+        .selectFrom('users')
+        .select(['password_hash'])
+        .where('id', '=', principal.userId)
+        .executeTakeFirstOrThrow();
+      if (!(await verifyPassword(user.password_hash, request.body.currentPassword, hub.passwordHashing))) {
+        await auditRequest(request, {
+          event: 'user.password_change',
+          action: 'update',
+          outcome: 'failure',
+          objectType: 'user',
+          objectId: principal.userId,
+          details: { reason: 'current password wrong' },
+        });
+        request.refusalAudited = true;
+        throw new HubError('forbidden', 'Cannot change your password: the current password is wrong');
+      }
+      const passwordHash = await hashPassword(request.body.newPassword, hub.passwordHashing);
+      await hub.db.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('users')
+          .set({ password_hash: passwordHash, updated_at: hub.now() })
+          .where('id', '=', principal.userId)
+          .execute();
+        let others = trx.deleteFrom('sessions').where('user_id', '=', principal.userId);
+        if (request.sessionTokenHash !== null)
+          others = others.where('token_hash', '!=', request.sessionTokenHash);
+        await others.execute();
+        await auditRequest(
+          request,
+          {
+            event: 'user.password_change',
+            action: 'update',
+            outcome: 'success',
+            objectType: 'user',
+            objectId: principal.userId,
+          },
+          trx,
+        );
+      });
+      return reply.code(204).send(null);
+    },
   );
 
   app.post(
