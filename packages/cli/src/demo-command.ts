@@ -166,7 +166,7 @@ async function runHospital(
       adminCookie: () => demoHub.adminCookie(),
     });
     process.stdout.write(
-      `${federation.enrolledNow ? 'enrolled at the hub' : 'enrolled earlier'} as station ${federation.stationId}; published its dataset description\n`,
+      `${federation.enrolledNow ? 'enrolled at the hub' : 'enrolled earlier'} as station ${federation.stationId}; published its dataset: ${demoHub.url}/datasets/${federation.datasetId}\n`,
     );
   } finally {
     store.close();

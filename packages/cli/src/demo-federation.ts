@@ -100,7 +100,7 @@ export async function enrolAndPublish(
   store: StationStore,
   hospital: HospitalId,
   hub: { readonly url: string; readonly adminCookie: () => Promise<string> },
-): Promise<{ readonly stationId: string; readonly enrolledNow: boolean }> {
+): Promise<{ readonly stationId: string; readonly datasetId: string; readonly enrolledNow: boolean }> {
   const existing = await readStationEnrolment(store);
   let stationId = existing?.stationId;
   const enrolledNow = existing === undefined || existing.hubUrl !== hub.url;
@@ -121,6 +121,9 @@ export async function enrolAndPublish(
     stationId = enrolment.stationId;
   }
   const statistics = await computeDatasetStatistics(store);
-  await publishDatasetDescription(store, { statistics, steward: demoStewardDescription(hospital) });
-  return { stationId: stationId ?? '', enrolledNow };
+  const receipt = await publishDatasetDescription(store, {
+    statistics,
+    steward: demoStewardDescription(hospital),
+  });
+  return { stationId: stationId ?? '', datasetId: receipt.datasetId, enrolledNow };
 }

@@ -3,6 +3,7 @@ import { demoCommand } from './demo-command.ts';
 import { dqCommand } from './dq-command.ts';
 import { auditCommand, hubCommand, totpCommand } from './hub-command.ts';
 import { ingestCommand } from './ingest-command.ts';
+import { stationCommand } from './station-command.ts';
 import { synthCommand } from './synth-command.ts';
 import { vocabCommand } from './vocab-command.ts';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .addCommand(dqCommand())
     .addCommand(vocabCommand())
     .addCommand(hubCommand())
+    .addCommand(stationCommand())
     .addCommand(auditCommand())
     .addCommand(totpCommand());
 }

@@ -60,6 +60,11 @@ export interface IngestIntoStationOptions {
   /** The idempotency namespace: the source system's name. @default the station's name */
   readonly sourceName?: string;
   readonly onProgress?: (recordsRead: number) => void;
+  /**
+   * DuckDB's memory limit during the ingest. DuckDB's process RSS runs some 400–500 MB above it, so the
+   * default keeps a million-resource ingest under 1 GB. @default '300MB'
+   */
+  readonly memoryLimit?: string;
 }
 
 /**
@@ -78,6 +83,9 @@ export async function ingestIntoStation(
   );
   const csvConfigs = sources.filter((s) => s.kind === 'csv').map((s) => s.path);
   const ingestOptions = {
+    memoryLimit: options.memoryLimit ?? '300MB',
+    // The run's spool of original records and its work database sit beside the station, not in /tmp.
+    tempDirectory: store.dir,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(csvConfigs.length === 0 ? {} : { sourceToConceptMap: codeMapsOf(csvConfigs) }),
   };
