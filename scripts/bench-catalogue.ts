@@ -3,8 +3,9 @@
  * clients (autocannon, in a worker thread so that it does not share the hub's event loop). Prints one JSON
  * line per figure: seeding time, then per engine and scenario requests/s and latency p50/p95/p99 (ms).
  *
- * Scenarios: `search` cycles through 400 different searches (text, facets, sorts, pages);
- * `dataset` fetches dataset descriptions as JSON-LD.
+ * Scenarios: `search` cycles through 400 different searches (text, facets, sorts, pages), which after the
+ * warm-up the hub answers from its caches; `search.uncached` sends searches that all differ, so each runs its
+ * full-text query in the database and its selection anew; `dataset` fetches dataset descriptions as JSON-LD.
  *
  * Options: --engine pglite|postgres|both (default both; PostgreSQL from POLDER_BENCH_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/postgres, in a fresh database dropped afterwards), --datasets N
@@ -162,18 +163,22 @@ function description(i: number): { statistics: DatasetStatistics; steward: Stewa
   return { statistics, steward };
 }
 
-/** The searches the clients cycle through. */
-function searchPaths(): string[] {
+/**
+ * The searches the clients cycle through. With `unique`, each text differs (an exclusion of a made-up word),
+ * so that no cache helps: every request runs its full-text query in the database and its selection anew.
+ */
+function searchPaths(count: number, unique = false): string[] {
   const next = random(4242);
   const paths: string[] = [];
   const sorts = ['relevance', 'title', 'population', 'modified'];
-  for (let i = 0; i < 400; i++) {
+  for (let i = 0; i < count; i++) {
     const params = new URLSearchParams();
-    if (next() < 0.7)
-      params.set(
-        'q',
-        next() < 0.5 ? pick(next, specialties) : `${pick(next, specialties)} ${pick(next, sources)}`,
-      );
+    const exclusion = unique ? ` -x${i.toString(36)}` : '';
+    if (unique || next() < 0.7) {
+      const text =
+        next() < 0.5 ? pick(next, specialties) : `${pick(next, specialties)} ${pick(next, sources)}`;
+      params.set('q', text + exclusion);
+    }
     if (next() < 0.4) params.set('healthCategory', pick(next, categories));
     if (next() < 0.3) params.set('accessRights', pick(next, ['public', 'restricted', 'non-public']));
     if (next() < 0.2) params.set('codingSystem', pick(next, vocabularies));
@@ -187,13 +192,18 @@ function searchPaths(): string[] {
   return paths;
 }
 
+// With `unique`, every request (of any connection) takes the next path, starting at `start`; otherwise each
+// connection cycles through the paths.
 const loadWorker = `
 const { parentPort, workerData } = require('node:worker_threads');
 const autocannon = require('autocannon');
 const times = [];
+let next = workerData.start;
+const requests = workerData.unique
+  ? [{ method: 'GET', headers: workerData.headers, setupRequest: (request) => ({ ...request, path: workerData.paths[next++ % workerData.paths.length] }) }]
+  : workerData.paths.map((path) => ({ method: 'GET', path, headers: workerData.headers }));
 const instance = autocannon({
-  url: workerData.url, connections: workerData.connections, duration: workerData.duration,
-  requests: workerData.paths.map((path) => ({ method: 'GET', path, headers: workerData.headers })),
+  url: workerData.url, connections: workerData.connections, duration: workerData.duration, requests,
 });
 instance.on('response', (_client, _status, _bytes, ms) => times.push(ms));
 instance.then((result) => parentPort.postMessage({ result, times }));
@@ -214,11 +224,13 @@ function runLoad(
   paths: string[],
   seconds: number,
   headers: Record<string, string> = {},
+  unique = false,
+  start = 0,
 ): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(loadWorker, {
       eval: true,
-      workerData: { url, paths, connections, duration: seconds, headers },
+      workerData: { url, paths, connections, duration: seconds, headers, unique, start },
     });
     worker.once('message', (message: LoadResult) => {
       void worker.terminate();
@@ -284,15 +296,18 @@ async function benchEngine(engine: string, databaseUrl?: string): Promise<void> 
       throw new Error('Cannot benchmark: the hub has no TCP address');
     const url = `http://127.0.0.1:${address.port}`;
     const scenarios: [string, string[], Record<string, string>][] = [
-      ['search', searchPaths(), {}],
+      ['search', searchPaths(400), {}],
+      ['search.uncached', searchPaths(200_000, true), {}],
       ['dataset.jsonld', ids.slice(0, 400).map((id) => `/datasets/${id}`), { accept: 'application/ld+json' }],
     ];
     for (const [scenario, paths, headers] of scenarios) {
       if (only !== undefined && !scenario.startsWith(only)) continue;
-      await runLoad(url, paths, 2, headers); // warm-up: JIT, caches, connection pool
+      const unique = scenario.endsWith('.uncached');
+      // Warm-up (JIT, connection pool; caches too, except for the unique searches, which start elsewhere).
+      await runLoad(url, paths, 2, headers, unique, paths.length / 2);
       const loop = monitorEventLoopDelay({ resolution: 5 });
       loop.enable();
-      const { result, times } = await runLoad(url, paths, duration, headers);
+      const { result, times } = await runLoad(url, paths, duration, headers, unique);
       loop.disable();
       times.sort((a, b) => a - b);
       emit({
