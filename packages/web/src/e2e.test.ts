@@ -182,6 +182,11 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
       .check();
     await page.getByRole('heading', { name: '1 dataset for “diabetes”' }).waitFor();
     expect(new URL(page.url()).searchParams.getAll('publisher')).toEqual(['Zuidas Medical Centre']);
+    // The other hospitals stay listed, to widen the search with.
+    await page
+      .getByRole('group', { name: 'Hospital' })
+      .getByLabel(/Amstel Hospital/)
+      .waitFor();
     await checkStep(page, '03-filtered');
 
     const zuidas = datasets.find((d) => d.publisher === 'Zuidas Medical Centre');

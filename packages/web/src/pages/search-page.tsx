@@ -74,6 +74,29 @@ function toParameters(state: SearchState): SearchParameters {
   };
 }
 
+/**
+ * Searches, and for each facet with a selection asks again without that facet's own filter, so that the
+ * facet keeps listing its other values with the counts they would add (values within a facet are OR-ed).
+ */
+async function searchWithFacets(state: SearchState): Promise<SearchAnswer> {
+  const selected = facets.filter((f) => (state.filters[f.name]?.length ?? 0) > 0).map((f) => f.name);
+  const [answer, ...others] = await Promise.all([
+    api.search({ ...toParameters(state), pageSize }),
+    ...selected.map((name) =>
+      api.search({
+        ...toParameters({ ...state, filters: { ...state.filters, [name]: [] }, page: 1 }),
+        pageSize: 1,
+      }),
+    ),
+  ]);
+  const counts = { ...answer.facets };
+  selected.forEach((name, i) => {
+    const other = others[i];
+    if (other !== undefined) counts[name] = other.facets[name];
+  });
+  return { ...answer, facets: counts };
+}
+
 function go(state: SearchState): void {
   const query = searchQueryString(toParameters(state));
   navigate(query === '' ? '/' : `/?${query}`);
@@ -97,7 +120,7 @@ export function SearchPage() {
   useEffect(() => {
     let live = true;
     setLoading(true);
-    api.search({ ...toParameters(readState(new URLSearchParams(key))), pageSize }).then(
+    searchWithFacets(readState(new URLSearchParams(key))).then(
       (result) => {
         if (!live) return;
         setAnswer(result);
@@ -207,7 +230,11 @@ export function SearchPage() {
             </p>
           )}
           {answer !== undefined && answer.results.length === 0 && (
-            <p className="empty">No dataset matches. Try fewer words or clear a filter.</p>
+            <p className="empty">
+              {state.text === '' && activeFilters === 0
+                ? 'The catalogue has no published datasets yet.'
+                : 'No dataset matches. Try fewer words or clear a filter.'}
+            </p>
           )}
           <ul className="result-list">
             {answer?.results.map((result) => (
