@@ -25,6 +25,12 @@ export interface CatalogueIndexOptions {
   readonly selectionCacheSize?: number;
   /** The clock. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Full-text queries in flight at once. Each yields to pending I/O first: PGlite runs queries in the
+   * hub's own thread, and a long queue of them would otherwise hold up requests the caches could answer.
+   * @default 4
+   */
+  readonly textQueryConcurrency?: number;
 }
 
 interface Snapshot {
@@ -73,6 +79,27 @@ interface Selection {
   readonly ordered: Uint32Array;
 }
 
+/** At most `size` tasks at once; each starts after a turn of the event loop, so waiting I/O goes first. */
+class TextQuerySlots {
+  #free: number;
+  readonly #waiting: (() => void)[] = [];
+  constructor(size: number) {
+    this.#free = size;
+  }
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#free > 0) this.#free -= 1;
+    else await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    try {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return await task();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next === undefined) this.#free += 1;
+      else next();
+    }
+  }
+}
+
 /** Adds to a bounded cache, dropping the oldest entry when full. */
 function remember<T>(cache: Map<string, T>, key: string, value: T, size: number): void {
   if (cache.size >= size) {
@@ -104,6 +131,7 @@ export class CatalogueIndex {
   readonly #textCacheSize: number;
   readonly #selectionCacheSize: number;
   readonly #now: () => number;
+  readonly #textSlots: TextQuerySlots;
   #snapshot: Promise<Snapshot> | undefined;
   #checkedAt = 0;
   #checking: Promise<void> | undefined;
@@ -114,6 +142,7 @@ export class CatalogueIndex {
     this.#textCacheSize = options.textCacheSize ?? 2000;
     this.#selectionCacheSize = options.selectionCacheSize ?? 1000;
     this.#now = options.now ?? Date.now;
+    this.#textSlots = new TextQuerySlots(Math.max(1, options.textQueryConcurrency ?? 4));
   }
 
   /** Drops the snapshot: the next search rebuilds it (call after changing the catalogue). */
@@ -365,7 +394,7 @@ export class CatalogueIndex {
   #textMatches(snapshot: Snapshot, text: string): Promise<TextMatches | null> {
     let matches = snapshot.texts.get(text);
     if (matches === undefined) {
-      matches = this.#queryText(snapshot, text);
+      matches = this.#textSlots.run(() => this.#queryText(snapshot, text));
       remember(snapshot.texts, text, matches, this.#textCacheSize);
       matches.catch(() => snapshot.texts.delete(text));
     }
