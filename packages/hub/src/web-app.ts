@@ -2,8 +2,8 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, normalize, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm run build --workspace @polder/web` (run by the root `postinstall`) puts the web app. */
@@ -20,17 +20,29 @@ const contentSecurityPolicy = [
   "form-action 'self'",
 ].join('; ');
 
-/** Every file of the build by URL path ('/assets/index-abc.js' → 'assets/index-abc.js'), or none. */
-function listBuiltFiles(dir: string): Map<string, string> {
-  const files = new Map<string, string>();
-  if (!existsSync(join(dir, 'index.html'))) return files;
-  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile() || entry.name.endsWith('.map')) continue;
-    const file = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
-    files.set(`/${file}`, file);
+/**
+ * The build's file for a URL path ('/assets/index-abc.js' → 'assets/index-abc.js'), or undefined. Looks on
+ * disk each time (a stat), so a rebuild while the hub runs is served at once; never leaves the build folder.
+ */
+function findBuiltFile(dir: string, urlPath: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return undefined;
   }
-  return files;
+  const file = normalize(decoded).replace(/^[/\\]+/, '');
+  if (file === '' || file === 'index.html' || file.endsWith('.map') || file.includes('\0')) return undefined;
+  const absolute = join(dir, file);
+  if (relative(dir, absolute).startsWith('..')) return undefined;
+  try {
+    return statSync(absolute).isFile() ? file.split(sep).join('/') : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+const isBuilt = (dir: string) => existsSync(join(dir, 'index.html'));
 
 /**
  * Whether the request asks for a page: `text/html` is acceptable and no more wanted than the JSON or RDF
@@ -56,8 +68,8 @@ const notBuiltPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Polder hub — web app not built</title></head>
 <body><main><h1>The web app is not built</h1>
 <p>This hub serves its API at <a href="/api/docs">/api/docs</a>, but the web app's files are missing
-(packages/web/dist). <code>npm install</code> builds them; or run
-<code>npm run build --workspace @polder/web</code> and restart the hub.</p></main></body></html>
+(packages/web/dist). <code>npm install</code> builds them, or run
+<code>npm run build --workspace @polder/web</code>; then reload this page.</p></main></body></html>
 `;
 
 /**
@@ -69,16 +81,14 @@ const notBuiltPage = `<!doctype html>
  */
 export const webAppRoutes: FastifyPluginAsyncTypebox = fastifyPlugin(
   async (app) => {
-    const files = listBuiltFiles(webDistDir);
-    if (files.size > 0) {
-      await app.register(fastifyStatic, { root: webDistDir, serve: false });
-    } else {
-      app.log.warn(`web app not built (${webDistDir} has no index.html): pages answer 503`);
+    if (!isBuilt(webDistDir)) {
+      app.log.warn(`web app not built (${webDistDir} has no index.html): pages answer 503 until it is`);
     }
+    await app.register(fastifyStatic, { root: webDistDir, serve: false, suppressWarning: true });
 
     const sendPage = (reply: FastifyReply) => {
       reply.header('content-security-policy', contentSecurityPolicy).header('vary', 'Accept');
-      if (files.size === 0) {
+      if (!isBuilt(webDistDir)) {
         return reply.code(503).type('text/html; charset=utf-8').send(notBuiltPage);
       }
       return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
@@ -88,7 +98,7 @@ export const webAppRoutes: FastifyPluginAsyncTypebox = fastifyPlugin(
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
       const path = request.url.split('?', 1)[0] ?? '/';
       if (path === '/api' || path.startsWith('/api/')) return;
-      const file = path === '/index.html' ? undefined : files.get(path);
+      const file = findBuiltFile(webDistDir, path);
       if (file !== undefined) {
         const hashed = file.startsWith('assets/');
         return reply.sendFile(file, { immutable: hashed, maxAge: hashed ? '365d' : '1h' });

@@ -279,6 +279,8 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     const asset = await fetch(`${baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    const outside = await fetch(`${baseUrl}/assets/%2e%2e/%2e%2e/package.json`);
+    expect(outside.status).toBe(404);
   });
 
   it('signs in an access-body handler with the authenticator code', async () => {

@@ -25,6 +25,18 @@ import { Link } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
 const barColour = '#1b6b85';
+const standardAgeBands = [
+  '0-9',
+  '10-19',
+  '20-29',
+  '30-39',
+  '40-49',
+  '50-59',
+  '60-69',
+  '70-79',
+  '80-89',
+  '90+',
+];
 
 /** One dataset: its description, conditions of use, rounded statistics as charts, and "add to basket". */
 export function DatasetPage({ id }: { readonly id: string }) {
@@ -293,18 +305,27 @@ function distributionRows(cells: readonly { key: string; value: number | null }[
   };
 }
 
-function barChart(data: readonly { key: string; value: number }[]) {
+/** Horizontal bars for `data`, one row per key of `rows` (in that order) so that empty rows still show. */
+function barChart(
+  data: readonly { key: string; value: number }[],
+  rows: readonly string[] = data.map((d) => d.key),
+) {
   // Room for the longest label at 13px (about 7.5px a character), within reason on a phone.
-  const longest = Math.max(0, ...data.map((d) => d.key.length));
+  const longest = Math.max(0, ...rows.map((key) => key.length));
   return (width: number) =>
     Plot.plot({
       width,
-      height: Math.max(80, 28 * data.length + 40),
+      height: Math.max(80, 28 * rows.length + 40),
       marginLeft: Math.round(Math.min(width * 0.35, 16 + longest * 7.5)),
       marginRight: 48,
       style: { fontSize: '13px', fontFamily: 'inherit', background: 'transparent' },
-      x: { label: null, grid: true, tickFormat: '~s', ticks: Math.max(2, Math.floor(width / 110)) },
-      y: { label: null, domain: data.map((d) => d.key) },
+      x: {
+        label: null,
+        grid: true,
+        tickFormat: (d: number) => formatCompactCount(d),
+        ticks: Math.max(2, Math.floor(width / 110)),
+      },
+      y: { label: null, domain: [...rows] },
       marks: [
         Plot.barX(data, { x: 'value', y: 'key', fill: barColour, rx: 2 }),
         Plot.text(data, {
@@ -326,7 +347,9 @@ function StatisticsCharts({ statistics }: { readonly statistics: DatasetStatisti
   );
   const age = distributionRows(statistics.age.map((c) => ({ key: c.key, value: c.persons })));
   const domains = distributionRows(
-    statistics.domains.map((d) => ({ key: labelOf(domainLabels, d.table), value: d.records })),
+    [...statistics.domains]
+      .sort((a, b) => (b.records ?? -1) - (a.records ?? -1))
+      .map((d) => ({ key: labelOf(domainLabels, d.table), value: d.records })),
   );
   const coverage = statistics.timeCoverage;
 
@@ -334,7 +357,13 @@ function StatisticsCharts({ statistics }: { readonly statistics: DatasetStatisti
   // Keyed on the figures (a new array each render would redraw the chart every time).
   const drawSex = useMemo(() => barChart(JSON.parse(sexKey) as typeof sex.drawn), [sexKey]);
   const ageKey = JSON.stringify(age.drawn);
-  const drawAge = useMemo(() => barChart(JSON.parse(ageKey) as typeof age.drawn), [ageKey]);
+  // Every ten-year band, so that a band with no one (or too few to show) is an empty row, not a gap.
+  const ageBands = [...new Set([...standardAgeBands, ...statistics.age.map((c) => c.key)])];
+  const ageBandsKey = ageBands.join(',');
+  const drawAge = useMemo(
+    () => barChart(JSON.parse(ageKey) as typeof age.drawn, ageBandsKey.split(',')),
+    [ageKey, ageBandsKey],
+  );
   const domainsKey = JSON.stringify(domains.drawn);
   const drawDomains = useMemo(() => barChart(JSON.parse(domainsKey) as typeof domains.drawn), [domainsKey]);
   const drawCoverage = useCallback(
