@@ -10,10 +10,17 @@ export interface JsonLdDocument {
   readonly '@graph': readonly Record<string, unknown>[];
 }
 
-/** Serialises quads as Turtle with the HealthDCAT-AP prefixes. */
+/** Serialises quads as Turtle with the HealthDCAT-AP prefixes, one block per subject (in order of first appearance). */
 export function toTurtle(quads: readonly Quad[]): Promise<string> {
   const writer = new Writer({ prefixes: { ...prefixes } });
-  writer.addQuads([...quads]);
+  const bySubject = new Map<string, Quad[]>();
+  for (const q of quads) {
+    const key = `${q.subject.termType}:${q.subject.value}`;
+    const group = bySubject.get(key);
+    if (group === undefined) bySubject.set(key, [q]);
+    else group.push(q);
+  }
+  writer.addQuads([...bySubject.values()].flat());
   return new Promise((resolve, reject) => {
     writer.end((error: Error | null, result: string) => (error ? reject(error) : resolve(result)));
   });
