@@ -92,7 +92,36 @@ function statisticsOf(h: TestHospital): Statistics {
     table: d.table,
     records: round5(h.persons * d.share),
     persons: round5(h.persons * 0.8),
-    topConcepts: [],
+    topConcepts:
+      d.table === 'condition_occurrence'
+        ? [
+            {
+              conceptId: 201826,
+              name: 'Type 2 diabetes mellitus',
+              vocabularyId: 'SNOMED',
+              code: '44054006',
+              share: 0.09,
+            },
+            {
+              conceptId: 316866,
+              name: 'Hypertensive disorder',
+              vocabularyId: 'SNOMED',
+              code: '38341003',
+              share: 0.14,
+            },
+            {
+              conceptId: 317576,
+              name: 'Coronary arteriosclerosis',
+              vocabularyId: 'SNOMED',
+              code: '53741008',
+              share: 0.05,
+            },
+          ].map(({ share, ...concept }) => ({
+            ...concept,
+            persons: round5(h.persons * share),
+            records: round5(h.persons * share * 3),
+          }))
+        : [],
   }));
   return {
     computedAt: '2026-11-20T09:00:00.000Z',

@@ -32,6 +32,14 @@ export interface DatasetStatisticsView {
     readonly table: string;
     readonly records: ControlledCount;
     readonly persons: ControlledCount;
+    /** The most frequent standard concepts of the table (each with at least 10 persons). */
+    readonly topConcepts?: readonly {
+      readonly conceptId: number;
+      readonly name: string;
+      readonly vocabularyId: string;
+      readonly code: string;
+      readonly persons: number;
+    }[];
   }[];
   readonly dataQuality?: { readonly score: number | null; readonly runAt: string };
 }

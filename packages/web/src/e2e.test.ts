@@ -194,6 +194,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: zuidas?.title ?? '' }).waitFor();
     await page.locator('.chart-canvas svg').nth(3).waitFor();
     await page.getByText('Ethics approval required (IRB)').waitFor();
+    await page.getByRole('table', { name: 'Conditions' }).getByText('Type 2 diabetes mellitus').waitFor();
     await checkStep(page, '04-dataset');
 
     await page.getByRole('button', { name: 'Add to basket' }).click();

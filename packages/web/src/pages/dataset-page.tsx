@@ -104,6 +104,7 @@ export function DatasetPage({ id }: { readonly id: string }) {
         <div className="dataset-main">
           {steward !== null && <Description steward={steward} />}
           {statistics !== null && <StatisticsCharts statistics={statistics} />}
+          {statistics !== null && <FrequentConcepts statistics={statistics} />}
         </div>
         <aside className="dataset-side" aria-label="Key facts">
           <KeyFacts dataset={dataset} />
@@ -439,6 +440,50 @@ function StatisticsCharts({ statistics }: { readonly statistics: DatasetStatisti
           />
         )}
       </div>
+    </section>
+  );
+}
+
+/** The most frequent concepts per table, as tables: what a researcher checks before asking for access. */
+function FrequentConcepts({ statistics }: { readonly statistics: DatasetStatisticsView }) {
+  const domains = statistics.domains.filter((d) => (d.topConcepts?.length ?? 0) > 0);
+  if (domains.length === 0) return null;
+  return (
+    <section aria-labelledby="concepts-heading" className="card">
+      <h2 id="concepts-heading">Frequent concepts</h2>
+      <p className="hint">
+        The most frequent standard concepts in each domain, with the persons who have them.
+      </p>
+      {domains.map((domain) => (
+        <div key={domain.table} className="table-scroll">
+          <table className="data-table">
+            <caption>{labelOf(domainLabels, domain.table)}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Concept</th>
+                <th scope="col">Code</th>
+                <th scope="col" className="number">
+                  Persons
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {[...(domain.topConcepts ?? [])]
+                .sort((a, b) => b.persons - a.persons)
+                .slice(0, 8)
+                .map((concept) => (
+                  <tr key={concept.conceptId}>
+                    <th scope="row">{concept.name}</th>
+                    <td className="code">
+                      {concept.vocabularyId} {concept.code}
+                    </td>
+                    <td className="number">{formatCount(concept.persons)}</td>
+                  </tr>
+                ))}
+            </tbody>
+          </table>
+        </div>
+      ))}
     </section>
   );
 }
