@@ -6,6 +6,7 @@ import { Parser, Store, type Quad } from 'n3';
 import { RdfXmlParser } from 'rdfxml-streaming-parser';
 import { Validator } from 'shacl-engine';
 import { targetResolvers, validations } from 'shacl-engine/sparql.js';
+import { euDataThemes } from '@polder/protocol';
 import { authority } from './_namespaces.ts';
 
 /*
@@ -107,22 +108,7 @@ export function absentVocabularyStandIn(): string {
     concept(authority.accessRight, 'RESTRICTED', 'restricted'),
     concept(authority.accessRight, 'NON_PUBLIC', 'non-public'),
     schemeTitle(authority.dataTheme, 'Data theme'),
-    ...[
-      'AGRI',
-      'ECON',
-      'EDUC',
-      'ENER',
-      'ENVI',
-      'GOVE',
-      'HEAL',
-      'INTR',
-      'JUST',
-      'OP_DATPRO',
-      'REGI',
-      'SOCI',
-      'TECH',
-      'TRAN',
-    ].map((c) => concept(authority.dataTheme, c, c)),
+    ...euDataThemes.map((c) => concept(authority.dataTheme, c, c)),
     schemeTitle(authority.datasetType, 'Dataset type'),
     concept(authority.datasetType, 'STATISTICAL', 'Statistical data'),
     schemeTitle(authority.country, 'Countries and territories'),
