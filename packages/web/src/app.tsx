@@ -1,13 +1,15 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Link, navigate, useLocation } from './router.tsx';
 import { useSession } from './session.tsx';
 import { BasketPage } from './pages/basket-page.tsx';
-import { DatasetPage } from './pages/dataset-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 
 const datasetPath = /^\/datasets\/([^/]+)\/?$/;
+
+// The dataset page brings Observable Plot (and d3): loaded when first needed, not with the search page.
+const DatasetPage = lazy(() => import('./pages/dataset-page.tsx').then((m) => ({ default: m.DatasetPage })));
 
 /** The page for a path. */
 function Page({ path }: { readonly path: string }) {
@@ -40,7 +42,9 @@ export function App() {
       </a>
       <Header path={path} />
       <main id="main" ref={main} tabIndex={-1}>
-        <Page path={path} />
+        <Suspense fallback={<p className="page muted">Loading…</p>}>
+          <Page path={path} />
+        </Suspense>
       </main>
       <footer className="site-footer">
         <p>
