@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiError, api } from '../api-client.ts';
 import { useDocumentTitle } from '../components/use-document-title.ts';
-import { navigate, useLocation } from '../router.tsx';
+import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession } from '../session.tsx';
 
 type Step = 'password' | 'totp' | 'totp_enrolment';
@@ -9,7 +9,8 @@ type Step = 'password' | 'totp' | 'totp_enrolment';
 /** Where to go after signing in: the `next` parameter when it is a path of this app, else the catalogue. */
 function destination(query: URLSearchParams): string {
   const next = query.get('next');
-  return next !== null && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+  // Not '//host' or '/\host', which browsers read as another site.
+  return next !== null && /^\/(?![/\\])/.test(next) ? next : '/';
 }
 
 /** Sign in with email and password, then with an authenticator code when the account needs one. */
@@ -49,6 +50,9 @@ export function SignInPage() {
       <div className="page narrow">
         <h1>Signed in</h1>
         <p>You are signed in as {user.name}.</p>
+        <p>
+          <Link href="/">Search the catalogue</Link>
+        </p>
       </div>
     );
   }
