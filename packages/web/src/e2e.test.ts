@@ -175,6 +175,15 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await page.getByRole('heading', { name: '3 datasets for “diabetes”' }).waitFor();
     await page.getByText('96.4%').waitFor();
     await checkStep(page, '02-search');
+    await page.getByLabel('Sort by').selectOption('population');
+    await page.waitForURL(/sort=population/);
+    await expect
+      .poll(() => page.locator('.result-card h3').allTextContents())
+      .toEqual([
+        'Amstel Hospital — electronic health records',
+        expect.stringContaining('Zuidas'),
+        expect.stringContaining('Children'),
+      ]);
 
     await page
       .getByRole('group', { name: 'Hospital' })
