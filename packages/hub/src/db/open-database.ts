@@ -37,6 +37,10 @@ export function openDatabase(
           oid === int8Oid ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle client whose connection the server ends (a restart, a failover, pg_terminate_backend) is
+    // emitted as an 'error' on the pool; unhandled, it would crash the hub. The pool drops that client and
+    // the next query opens a new connection, so there is nothing else to do.
+    pool.on('error', () => undefined);
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dataDir = location.pgliteDataDir;
