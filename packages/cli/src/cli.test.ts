@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runPolder } from './_run-polder.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const run = promisify(execFile);
-const bin = new URL('../bin/polder.js', import.meta.url).pathname;
-const polder = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 64 * 1024 * 1024 });
+const polder = runPolder;
 
 const dirs: string[] = [];
 

@@ -72,10 +72,7 @@ export async function signInAsAdmin(hubUrl: string, admin: DemoAccount): Promise
   });
   if (!signIn.ok)
     throw new Error(`Cannot sign in as the demo admin: ${signIn.status} ${await signIn.text()}`);
-  const cookie = signIn.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  const cookie = cookiesOf(signIn);
   if (admin.totpSecret === undefined) return cookie;
   const totp = await fetch(new URL('/api/session/totp', hubUrl), {
     method: 'POST',
@@ -84,12 +81,15 @@ export async function signInAsAdmin(hubUrl: string, admin: DemoAccount): Promise
   });
   if (!totp.ok)
     throw new Error(`Cannot complete the demo admin's second factor: ${totp.status} ${await totp.text()}`);
-  return (
-    totp.headers
-      .getSetCookie()
-      .map((c) => c.split(';')[0])
-      .join('; ') || cookie
-  );
+  return cookiesOf(totp) || cookie;
+}
+
+/** The cookies a response sets, as a Cookie request header (name=value pairs only). */
+function cookiesOf(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
 }
 
 /**

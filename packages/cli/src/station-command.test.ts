@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHub, readHubConfig, seedDemoAccounts, type Hub } from '@polder/hub';
 import { demoStewardDescription, signInAsAdmin } from './demo-federation.ts';
+import { runPolder } from './_run-polder.ts';
 
-const run = promisify(execFile);
-const bin = new URL('../bin/polder.js', import.meta.url).pathname;
-const polder = (...args: string[]) => run(process.execPath, [bin, ...args], { maxBuffer: 16 * 1024 * 1024 });
+const polder = runPolder;
 
 let hub: Hub;
 let url: string;
