@@ -79,3 +79,25 @@ export type {
   SexCategory,
   StewardDescription,
 } from './dataset-description.ts';
+export {
+  art53Purposes,
+  PermitDocument,
+  PermitRefusedError,
+  permitCovers,
+  permitTokenType,
+  signPermit,
+  verifyPermit,
+} from './permit.ts';
+export type { Art53Purpose, PermitRefusal, VerifyPermitOptions } from './permit.ts';
+export {
+  AlgorithmRef,
+  DisclosureAction,
+  DisclosureReport,
+  PermitRevocationList,
+  SignedPermitRevocationList,
+  SignedTaskOffer,
+  SignedTaskResult,
+  TaskOffer,
+  TaskProblem,
+  TaskResult,
+} from './federation-task.ts';
