@@ -3,6 +3,8 @@ import { roles, type Role } from './accounts/roles.ts';
 import type { TestHub } from './_test-hub.ts';
 import { catalogueMatrixRows } from './catalogue/_catalogue-matrix-rows.ts';
 import { stationMatrixRows } from './stations/_station-matrix-rows.ts';
+import { accessMatrixRows } from './access/_access-matrix-rows.ts';
+import { federationMatrixRows } from './projects/_federation-matrix-rows.ts';
 
 /**
  * The authorisation matrix: every route × every role (and anonymous) with the status a request gets.
@@ -189,4 +191,6 @@ export const authorizationMatrix: readonly MatrixRow[] = [
   },
   ...catalogueMatrixRows(),
   ...stationMatrixRows(),
+  ...accessMatrixRows(),
+  ...federationMatrixRows(),
 ];

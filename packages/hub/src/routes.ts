@@ -4,6 +4,8 @@ import { sessionRoutes } from './accounts/session-routes.ts';
 import { tokenRoutes } from './accounts/token-routes.ts';
 import { stationRoutes } from './stations/station-routes.ts';
 import { catalogueIriRoutes, catalogueRoutes } from './catalogue/catalogue-routes.ts';
+import { accessRoutes } from './access/access-routes.ts';
+import { federationRoutes } from './projects/federation-routes.ts';
 import { webAppRoutes } from './web-app.ts';
 
 /**
@@ -17,6 +19,8 @@ export const routePlugins: readonly FastifyPluginAsyncTypebox[] = [
   accountRoutes,
   stationRoutes,
   catalogueRoutes,
+  accessRoutes,
+  federationRoutes,
 ];
 
 /**

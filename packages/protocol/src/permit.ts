@@ -23,7 +23,14 @@ export const PermitDocument = Type.Object(
     applicationId: Uuid,
     kind: Type.Union([Type.Literal('permit'), Type.Literal('data-request')]),
     /** The Art. 53(1) ground. */
-    purpose: Type.Union(art53Purposes.map((p) => Type.Literal(p))),
+    purpose: Type.Union([
+      Type.Literal('a'),
+      Type.Literal('b'),
+      Type.Literal('c'),
+      Type.Literal('d'),
+      Type.Literal('e'),
+      Type.Literal('f'),
+    ]),
     holder: Type.Object(
       { organisationId: Uuid, organisationName: Type.String({ minLength: 1, maxLength: 300 }) },
       { additionalProperties: false },

@@ -2,12 +2,15 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { Role } from '../accounts/roles.ts';
 import type { StationTables } from '../stations/_station-tables.ts';
 import type { CatalogueTables } from '../catalogue/_catalogue-tables.ts';
+import type { AccessTables } from '../access/_access-tables.ts';
+import type { FederationTables } from '../projects/_federation-tables.ts';
 
 /**
  * The hub's tables as Kysely sees them. Each feature declares its tables in an interface of its own and
  * adds it to the `extends` list of {@link Database} (one line), beside its migration in `migrations/`.
  */
-export interface Database extends AccountTables, AuditTables, StationTables, CatalogueTables {}
+export interface Database
+  extends AccountTables, AuditTables, StationTables, CatalogueTables, AccessTables, FederationTables {}
 
 /** A timestamp column: written as a Date (or ISO string), read as a Date. */
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;

@@ -10,6 +10,8 @@ import * as auditLog from '../../migrations/0002-audit-log.ts';
 import * as stations from '../../migrations/0003-stations.ts';
 import * as catalogue from '../../migrations/0004-catalogue.ts';
 import * as signInThrottle from '../../migrations/0005-sign-in-throttle.ts';
+import * as access from '../../migrations/0006-access.ts';
+import * as federation from '../../migrations/0007-federation.ts';
 
 /**
  * Every migration of the hub, in order. To add one: write `migrations/NNNN-what.ts` exporting `up` (and
@@ -22,6 +24,8 @@ const migrations: Readonly<Record<string, Migration>> = {
   '0003-stations': stations,
   '0004-catalogue': catalogue,
   '0005-sign-in-throttle': signInThrottle,
+  '0006-access': access,
+  '0007-federation': federation,
 };
 
 /** Hands Kysely's Migrator the static list above (no directory scanning, so it works from any cwd). */

@@ -1,0 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+
+/** The access routes, under `/api`. */
+export const accessRoutes: FastifyPluginAsyncTypebox = async () => {};
