@@ -19,6 +19,7 @@ import { migrateToLatest } from './db/migrations.ts';
 import { openDatabase } from './db/open-database.ts';
 import type { HubConfig } from './hub-config.ts';
 import type { HubContext, PasswordHashing } from './hub-context.ts';
+import { HubEvents } from './hub-events.ts';
 import { rootRoutePlugins, routePlugins } from './routes.ts';
 
 /** The hub's Fastify instance, typed with the TypeBox type provider. */
@@ -82,6 +83,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
     db,
     now: options.now ?? (() => new Date()),
     passwordHashing: options.passwordHashing ?? {},
+    events: new HubEvents((error) => app.log.error({ err: error }, 'a hub event listener failed')),
   };
   const app = Fastify({
     logger: { level: config.logLevel },
