@@ -11,3 +11,8 @@ export type {
   MarginWithheldReason,
   TableDisclosureEntry,
 } from './control-table.ts';
+export { cryptoRandomSource, seededRandomSource } from './random-source.ts';
+export type { RandomSource } from './random-source.ts';
+export type { Rational } from './_exact.ts';
+export { sampleDiscreteLaplace } from './discrete-laplace.ts';
+export { sampleDiscreteGaussian } from './discrete-gaussian.ts';
