@@ -29,3 +29,20 @@ export {
   readStewardDescription,
   StewardDescriptionError,
 } from './steward-description.ts';
+export {
+  hashStationAuditRow,
+  listStationAudit,
+  recordStationAudit,
+  stationAuditGenesisHash,
+  stationAuditHeadFile,
+  verifyStationAuditLog,
+} from './audit/station-audit-log.ts';
+export type {
+  ListStationAuditOptions,
+  StationAuditAction,
+  StationAuditEntry,
+  StationAuditOutcome,
+  StationAuditProblem,
+  StationAuditRecord,
+  StationAuditVerification,
+} from './audit/station-audit-log.ts';
