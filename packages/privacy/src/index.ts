@@ -16,3 +16,13 @@ export type { RandomSource } from './random-source.ts';
 export type { Rational } from './_exact.ts';
 export { sampleDiscreteLaplace } from './discrete-laplace.ts';
 export { sampleDiscreteGaussian } from './discrete-gaussian.ts';
+export { addDiscreteNoise } from './add-discrete-noise.ts';
+export type { DiscreteNoiseOptions, NoisyCount } from './add-discrete-noise.ts';
+export { BudgetLedger } from './budget-ledger.ts';
+export type {
+  BudgetLedgerState,
+  ChargeRefusal,
+  ChargeResult,
+  PrivacyBudget,
+  PrivacyCost,
+} from './budget-ledger.ts';
