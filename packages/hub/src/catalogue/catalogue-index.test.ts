@@ -63,6 +63,24 @@ const queries: fc.Arbitrary<CatalogueQuery> = fc.record(
     text: fc.oneof(
       fc.constantFrom(...words),
       fc.constantFrom('"diabetes records"', 'asthma -children', 'stroke or cohort', '', 'zzz'),
+      // Anything websearch_to_tsquery understands: words, exclusions, phrases (with stop words), or.
+      fc
+        .array(
+          fc.oneof(
+            fc.constantFrom(...words, 'or', 'alpha', 'zeta', 'amstel', 'patients', 'data'),
+            fc.constantFrom(...words).map((w) => `-${w}`),
+            fc
+              .tuple(
+                fc.constantFrom(...words),
+                fc.constantFrom('', 'the ', 'of the '),
+                fc.constantFrom(...words),
+              )
+              .map(([a, stop, b]) => `"${a} ${stop}${b}"`),
+            fc.constantFrom(...words).map((w) => `-"${w} data"`),
+          ),
+          { minLength: 1, maxLength: 4 },
+        )
+        .map((parts) => parts.join(' ')),
     ),
     filters: fc.record(
       {
@@ -90,7 +108,7 @@ describe('CatalogueIndex', () => {
       fc.asyncProperty(queries, async (query) => {
         expect(await index.search(query)).toEqual(await searchCatalogue(db, query));
       }),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

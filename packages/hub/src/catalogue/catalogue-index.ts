@@ -8,8 +8,18 @@ import {
   type CatalogueSearchResult,
   type DatasetSummary,
   type FacetCount,
+  parseWebSearch,
 } from './catalogue-search.ts';
 import type { CatalogueDb } from './catalogue-store.ts';
+import {
+  isSupportedTsQuery,
+  matchesTsQuery,
+  parseTsVector,
+  positiveLexemes,
+  relevance,
+  type TsQueryNode,
+  type TsVector,
+} from './_tsearch.ts';
 
 /** Options of {@linkcode CatalogueIndex}. */
 export interface CatalogueIndexOptions {
@@ -50,6 +60,9 @@ interface Snapshot {
     readonly modified: Uint32Array;
   };
   readonly modifiedRank: Uint32Array;
+  /** Each document's lexemes (its tsvector), and per lexeme the documents that have it, ascending. */
+  readonly vectors: readonly TsVector[];
+  readonly postings: ReadonlyMap<string, Uint32Array>;
   readonly texts: Map<string, Promise<TextMatches | null>>;
   readonly selections: Map<string, Promise<Selection>>;
   readonly rendered: Map<string, unknown>;
@@ -133,6 +146,8 @@ export class CatalogueIndex {
   readonly #now: () => number;
   readonly #textSlots: TextQuerySlots;
   #snapshot: Promise<Snapshot> | undefined;
+  /** Parsed queries by text; they depend on the text search configuration only, not on the catalogue. */
+  readonly #parsed = new Map<string, Promise<TsQueryNode | null>>();
   #checkedAt = 0;
   #checking: Promise<void> | undefined;
 
@@ -208,9 +223,7 @@ export class CatalogueIndex {
     filters: readonly (readonly [CatalogueFacet, readonly string[]])[],
   ): Promise<Selection> {
     const n = snapshot.docs.length;
-    const selected = words(n);
-    selected.fill(0xffffffff);
-    if ((n & 31) !== 0) selected[selected.length - 1] = (1 << (n & 31)) - 1;
+    const selected = allDocuments(n);
     const matches = text === '' ? null : await this.#textMatches(snapshot, text);
     if (matches !== null) and(selected, matches.bits);
     for (const [facet, values] of filters) {
@@ -299,7 +312,7 @@ export class CatalogueIndex {
         select id, title, left(description, 300) as description, publisher_name, station_name, access_rights,
                health_categories, themes, coding_systems, age_groups, population_band, persons, modified_at,
                statistics -> 'typicalAge' as typical_age, statistics -> 'records' as records,
-               statistics -> 'dataQuality' -> 'score' as quality_score
+               statistics -> 'dataQuality' -> 'score' as quality_score, search::text as search
         from catalogue_datasets where published`.execute(this.#db)
     ).rows;
     const docs: Indexed[] = rows.map((r) => ({
@@ -374,6 +387,16 @@ export class CatalogueIndex {
           (docs[a]?.id ?? '').localeCompare(docs[b]?.id ?? ''),
       ),
     );
+    const vectors = rows.map((r) => parseTsVector(r.search));
+    const postingLists = new Map<string, number[]>();
+    vectors.forEach((vector, i) => {
+      for (const lexeme of vector.keys()) {
+        let list = postingLists.get(lexeme);
+        if (list === undefined) postingLists.set(lexeme, (list = []));
+        list.push(i);
+      }
+    });
+    const postings = new Map([...postingLists].map(([lexeme, list]) => [lexeme, Uint32Array.from(list)]));
     return {
       version,
       docs,
@@ -384,6 +407,8 @@ export class CatalogueIndex {
       docValues: Uint32Array.from(docValueList),
       order: { title, population, modified },
       modifiedRank,
+      vectors,
+      postings,
       texts: new Map(),
       selections: new Map(),
       rendered: new Map(),
@@ -394,33 +419,113 @@ export class CatalogueIndex {
   #textMatches(snapshot: Snapshot, text: string): Promise<TextMatches | null> {
     let matches = snapshot.texts.get(text);
     if (matches === undefined) {
-      matches = this.#textSlots.run(() => this.#queryText(snapshot, text));
+      matches = this.#parse(text).then((query) =>
+        query === null ? null : this.#match(snapshot, query, text),
+      );
       remember(snapshot.texts, text, matches, this.#textCacheSize);
       matches.catch(() => snapshot.texts.delete(text));
     }
     return matches;
   }
 
-  async #queryText(snapshot: Snapshot, text: string): Promise<TextMatches | null> {
-    const result = await sql<{ id: string | null; rank: number | null; empty: boolean }>`
-      with q as (select websearch_to_tsquery('english', ${text}) as query)
-      select d.id, ts_rank_cd(d.search, q.query) as rank, numnode(q.query) = 0 as empty
-      from q left join catalogue_datasets d on d.published and numnode(q.query) > 0 and d.search @@ q.query`.execute(
-      this.#db,
-    );
-    if (result.rows[0]?.empty === true) return null;
-    const ranked: [number, number][] = [];
-    for (const row of result.rows) {
-      const i = row.id === null ? undefined : snapshot.indexOf.get(row.id);
-      // A dataset published after the snapshot was built is not in it; it shows once the snapshot is rebuilt.
-      if (i !== undefined) ranked.push([i, Number(row.rank ?? 0)]);
+  /** What PostgreSQL makes of a text (stemming, stop words, operators); kept across snapshots. */
+  #parse(text: string): Promise<TsQueryNode | null> {
+    let parsed = this.#parsed.get(text);
+    if (parsed === undefined) {
+      parsed = this.#textSlots.run(() => parseWebSearch(this.#db, text));
+      remember(this.#parsed, text, parsed, this.#textCacheSize * 4);
+      parsed.catch(() => this.#parsed.delete(text));
     }
+    return parsed;
+  }
+
+  /**
+   * Matches a parsed query against the snapshot's lexemes: candidates from the posting lists (a superset:
+   * `!` and phrases are widened), each then decided exactly; ranked by {@link relevance}.
+   */
+  async #match(snapshot: Snapshot, query: TsQueryNode, text: string): Promise<TextMatches> {
+    const n = snapshot.docs.length;
+    let candidates: Uint32Array;
+    if (isSupportedTsQuery(query)) {
+      candidates = this.#candidates(snapshot, query);
+    } else {
+      // Operators websearch_to_tsquery does not write (prefixes, phrases of groups): PostgreSQL decides.
+      const ids = await this.#textSlots.run(() => matchingIdsInDatabase(this.#db, text));
+      candidates = words(n);
+      for (const id of ids) {
+        const i = snapshot.indexOf.get(id);
+        if (i !== undefined) candidates[i >>> 5] = (candidates[i >>> 5] ?? 0) | (1 << (i & 31));
+      }
+    }
+    const exact = isSupportedTsQuery(query);
+    const lexemes = positiveLexemes(query);
+    const ranked: [number, number][] = [];
+    forEachBit(candidates, (i) => {
+      const vector = snapshot.vectors[i];
+      if (vector === undefined || (exact && !matchesTsQuery(vector, query))) return;
+      ranked.push([i, relevance(vector, lexemes)]);
+    });
     ranked.sort(
       ([a, ra], [b, rb]) => rb - ra || (snapshot.modifiedRank[a] ?? 0) - (snapshot.modifiedRank[b] ?? 0),
     );
-    const bits = words(snapshot.docs.length);
+    const bits = words(n);
     for (const [i] of ranked) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
     return { bits, byRank: Uint32Array.from(ranked, ([i]) => i) };
+  }
+
+  /** A superset of the documents matching `query`, from the posting lists. */
+  #candidates(snapshot: Snapshot, query: TsQueryNode): Uint32Array {
+    const n = snapshot.docs.length;
+    switch (query.kind) {
+      case 'lexeme': {
+        const bits = words(n);
+        for (const i of snapshot.postings.get(query.lexeme) ?? [])
+          bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
+        return bits;
+      }
+      case 'not':
+        return allDocuments(n);
+      case 'and':
+      case 'phrase': {
+        const bits = this.#candidates(snapshot, query.left);
+        and(bits, this.#candidates(snapshot, query.right));
+        return bits;
+      }
+      case 'or': {
+        const bits = this.#candidates(snapshot, query.left);
+        const right = this.#candidates(snapshot, query.right);
+        for (let w = 0; w < bits.length; w++) bits[w] = (bits[w] ?? 0) | (right[w] ?? 0);
+        return bits;
+      }
+    }
+  }
+}
+
+/** The ids of the published datasets PostgreSQL finds for a text (for queries decided there). */
+async function matchingIdsInDatabase(db: CatalogueDb, text: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    select id from catalogue_datasets
+    where published and search @@ websearch_to_tsquery('english', ${text})`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** Every document of `n`, as a bitset. */
+function allDocuments(n: number): Uint32Array {
+  const bits = words(n);
+  bits.fill(0xffffffff);
+  if ((n & 31) !== 0) bits[bits.length - 1] = (1 << (n & 31)) - 1;
+  return bits;
+}
+
+/** Calls `visit` with each set bit's index, ascending. */
+function forEachBit(bits: Uint32Array, visit: (i: number) => void): void {
+  for (let w = 0; w < bits.length; w++) {
+    let x = bits[w] ?? 0;
+    while (x !== 0) {
+      const low = x & -x;
+      visit((w << 5) + 31 - Math.clz32(low));
+      x ^= low;
+    }
   }
 }
 
@@ -456,4 +561,5 @@ interface RawRow {
   readonly typical_age: { readonly min: number; readonly max: number } | null;
   readonly records: unknown;
   readonly quality_score: unknown;
+  readonly search: string;
 }

@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { CatalogueDb } from './catalogue-store.ts';
+import { parseTsQuery, positiveLexemes, type TsQueryNode } from './_tsearch.ts';
 
 /** How results are ordered. `relevance` falls back to `modified` when there is no text query. */
 export const catalogueSorts = ['relevance', 'title', 'population', 'modified'] as const;
@@ -98,9 +99,32 @@ const orderBy: Readonly<Record<CatalogueSort, RawBuilder<unknown>>> = {
 };
 
 /**
+ * What PostgreSQL makes of a search box's text (`websearch_to_tsquery('english', text)`), parsed; null when
+ * the text has no searchable word. A query of the database, but not of any table.
+ */
+export async function parseWebSearch(db: CatalogueDb, text: string): Promise<TsQueryNode | null> {
+  const row = (
+    await sql<{ query: string }>`select websearch_to_tsquery('english', ${text})::text as query`.execute(db)
+  ).rows[0];
+  return parseTsQuery(row?.query ?? '');
+}
+
+/** {@link relevance} in SQL, over the `search` column, for the query's wanted lexemes. */
+function relevanceSql(lexemes: readonly string[]): RawBuilder<number> {
+  return sql<number>`(
+    select coalesce(sum(
+      case when 'A' = any(u.weights) then 8 when 'B' = any(u.weights) then 4
+           when 'C' = any(u.weights) then 2 else 1 end
+      * least(greatest(coalesce(array_length(u.positions, 1), 0), 1), 3)), 0)
+    from unnest(search) u where u.lexeme = any(cast(${[...lexemes]} as text[])))`;
+}
+
+/**
  * Searches the published datasets: full text through PostgreSQL's `websearch_to_tsquery` on a weighted
  * tsvector (title, keywords, description and publisher), facet filters, a sort and a page — in one query,
  * which also counts the matches and the facet values among them. Runs the same on PostgreSQL and PGlite.
+ * Relevance is {@link relevance}: the points of the fields the wanted words occur in. This is the
+ * reference that the in-memory `CatalogueIndex` is tested against.
  */
 export async function searchCatalogue(
   db: CatalogueDb,
@@ -119,7 +143,7 @@ export async function searchCatalogue(
     conditions.push(array ? sql`${sql.ref(column)} && ${list}` : sql`${sql.ref(column)} = any(${list})`);
   }
   const sort = query.sort ?? 'relevance';
-  const rank = text === '' ? sql`0` : sql`ts_rank_cd(search, q.query)`;
+  const rank = text === '' ? sql`0` : relevanceSql(positiveLexemes(await parseWebSearch(db, text)));
   const facetSelects = catalogueFacets.map((facet) => {
     const { column, array } = facetColumns[facet];
     return array
