@@ -22,3 +22,44 @@ export type { LoadStarterVocabularyOptions } from './starter-vocabulary.ts';
 export { fhirSystemVocabularies, vocabularyOfFhirSystem } from './fhir-system-vocabularies.ts';
 export { wellKnownConcepts } from './well-known-concepts.ts';
 export type { WellKnownConceptName } from './well-known-concepts.ts';
+export {
+  AnchorWindowSchema,
+  CohortDefinitionSchema,
+  ConceptSelectorSchema,
+  ConceptSetItemSchema,
+  ConceptSetSchema,
+  DayWindowSchema,
+  EntrySchema,
+  EventCriterionSchema,
+  ExitSchema,
+  InclusionRuleSchema,
+  ObservationWindowSchema,
+  OccurrencesSchema,
+  SexSchema,
+  VariableSchema,
+  WindowSchema,
+  occurrenceDomains,
+  variableNamePattern,
+} from './cohort/cohort-definition.ts';
+export type {
+  CohortDefinition,
+  CohortEntry,
+  CohortExit,
+  CohortVariable,
+  CohortWindow,
+  ConceptSelector,
+  ConceptSetItem,
+  EventCriterion,
+  InclusionRule,
+  OccurrenceDomain,
+  VariableValue,
+} from './cohort/cohort-definition.ts';
+export { cohortBaseColumns, validateCohortDefinition } from './cohort/validate-cohort-definition.ts';
+export type { CohortProblem, CohortValidation } from './cohort/validate-cohort-definition.ts';
+export { CohortDefinitionError, compileCohort } from './cohort/cohort-compiler.ts';
+export type {
+  CohortColumn,
+  CohortColumnType,
+  CompileCohortOptions,
+  CompiledCohort,
+} from './cohort/cohort-compiler.ts';
