@@ -26,3 +26,4 @@ export type {
   PrivacyBudget,
   PrivacyCost,
 } from './budget-ledger.ts';
+export { generatePseudonymKey, keyedPseudonym } from './keyed-pseudonym.ts';
