@@ -46,3 +46,22 @@ export type {
   StationAuditRecord,
   StationAuditVerification,
 } from './audit/station-audit-log.ts';
+export {
+  excludeOptedOut,
+  listOptOuts,
+  optedOutPersons,
+  optOutPurposes,
+  optOutStatus,
+  recordOptOut,
+  withdrawOptOut,
+} from './opt-out/opt-out-register.ts';
+export type {
+  OptedOutPersonsOptions,
+  OptOutActor,
+  OptOutChange,
+  OptOutChangeResult,
+  OptOutEntry,
+  OptOutPurpose,
+} from './opt-out/opt-out-register.ts';
+export { projectsUsingRecord, recordTaskUsage } from './opt-out/task-usage.ts';
+export type { RecordUse, TaskUsage } from './opt-out/task-usage.ts';
