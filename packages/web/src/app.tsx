@@ -5,17 +5,23 @@ import { BasketPage } from './pages/basket-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { SearchPage } from './pages/search-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { AccessNavItems } from './components/access/access-nav.tsx';
+import { isAccessPath } from './components/access/access-paths.ts';
 
 const datasetPath = /^\/datasets\/([^/]+)\/?$/;
 
 // The dataset page brings Observable Plot (and d3): loaded when first needed, not with the search page.
 const DatasetPage = lazy(() => import('./pages/dataset-page.tsx').then((m) => ({ default: m.DatasetPage })));
+const AccessPage = lazy(() =>
+  import('./pages/access/access-page.tsx').then((m) => ({ default: m.AccessPage })),
+);
 
 /** The page for a path. */
 function Page({ path }: { readonly path: string }) {
   if (path === '/' || path === '/catalogue') return <SearchPage />;
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/basket') return <BasketPage />;
+  if (isAccessPath(path)) return <AccessPage path={path} />;
   const dataset = datasetPath.exec(path);
   if (dataset?.[1] !== undefined) return <DatasetPage id={decodeURIComponent(dataset[1])} />;
   return <NotFoundPage />;
@@ -88,6 +94,7 @@ function Header({ path }: { readonly path: string }) {
                 </Link>
               </li>
             )}
+            <AccessNavItems path={path} />
           </ul>
         </nav>
         <div className="account">

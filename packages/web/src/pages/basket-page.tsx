@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ApiError } from '../api-client.ts';
+import { ApplyFromBasket } from '../components/access/apply-from-basket.tsx';
 import { useDocumentTitle } from '../components/use-document-title.ts';
 import { formatDate } from '../format.ts';
 import { Link } from '../router.tsx';
@@ -53,8 +54,7 @@ export function BasketPage() {
       ) : (
         <>
           <p>
-            {basket.length} {basket.length === 1 ? 'dataset' : 'datasets'} selected. Applying for a data
-            permit with your basket comes next.
+            {basket.length} {basket.length === 1 ? 'dataset' : 'datasets'} selected.
           </p>
           <ul className="basket-list">
             {basket.map((item) => (
@@ -78,6 +78,7 @@ export function BasketPage() {
               </li>
             ))}
           </ul>
+          <ApplyFromBasket datasetIds={basket.map((item) => item.datasetId)} />
         </>
       )}
     </div>

@@ -1,0 +1,670 @@
+import { useEffect, useId, useRef, useState, type ChangeEvent, type FocusEvent, type ReactNode } from 'react';
+import type { User } from '../../api-client.ts';
+import { Link } from '../../router.tsx';
+import {
+  AccessApiError,
+  accessApi,
+  attachmentPath,
+  type Application,
+  type ApplicationForm as Form,
+  type Attachment,
+  type PurposeGround,
+  type TeamMember,
+} from './access-api.ts';
+import { algorithmLabels, purposeGrounds } from './access-labels.ts';
+import { formatDateTime } from './clocks.ts';
+import { DuoCheckList } from './duo-check-list.tsx';
+import { datasetIdsOf, useDatasets } from './use-datasets.ts';
+import { messageOf } from './use-resource.ts';
+
+/** The largest attachment the hub accepts. */
+const maxAttachmentBytes = 5 * 1024 * 1024;
+
+/** The form as its fields hold it: text everywhere, turned into the API's shape on save. */
+interface Draft {
+  readonly publicSummary: string;
+  readonly applicant: {
+    readonly name: string;
+    readonly organisation: string;
+    readonly email: string;
+    readonly role: string;
+  };
+  readonly team: readonly TeamMember[];
+  readonly ground: PurposeGround | '';
+  readonly purposeDescription: string;
+  readonly datasets: readonly string[];
+  readonly acceptedTerms: readonly string[];
+  readonly dataToBeLinked: string;
+  readonly processing: string;
+  readonly requestedAnalyses: string;
+  readonly cohort: string;
+  readonly algorithmName: string;
+  readonly algorithmVersion: string;
+  readonly parameters: string;
+  readonly durationMonths: string;
+  readonly includeMe: boolean;
+  readonly otherUsers: string;
+}
+
+function draftOf(application: Application, user: User): Draft {
+  const form = application.form;
+  const namedUsers = form.namedUsers ?? [user.id];
+  const datasetIds = form.datasets ?? datasetIdsOf(application.datasets);
+  return {
+    publicSummary: form.publicSummary ?? '',
+    applicant: form.applicant ?? {
+      name: user.name,
+      organisation: user.organisation.name,
+      email: user.email,
+      role: '',
+    },
+    team: form.team ?? [],
+    ground: form.purpose?.ground ?? '',
+    purposeDescription: form.purpose?.description ?? '',
+    datasets: datasetIds,
+    acceptedTerms: form.acceptedTerms ?? [],
+    dataToBeLinked: form.dataToBeLinked ?? '',
+    processing: form.processing ?? '',
+    requestedAnalyses: form.requestedAnalyses ?? '',
+    cohort: form.analysis?.cohort ?? '',
+    algorithmName: form.analysis?.algorithm?.name ?? '',
+    algorithmVersion: form.analysis?.algorithm?.version ?? '1',
+    parameters:
+      form.analysis?.parameters === undefined ? '' : JSON.stringify(form.analysis.parameters, null, 2),
+    durationMonths: form.duration === undefined ? '' : String(form.duration.months),
+    includeMe: namedUsers.includes(user.id),
+    otherUsers: namedUsers.filter((id) => id !== user.id).join('\n'),
+  };
+}
+
+/** A form that cannot be saved as it is: the field and what is wrong. */
+class DraftProblem extends Error {}
+
+function formOf(draft: Draft, application: Application, user: User): Form {
+  const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
+  const months = Number.parseInt(draft.durationMonths, 10);
+  let parameters: Record<string, unknown> | undefined;
+  if (draft.parameters.trim() !== '') {
+    try {
+      parameters = JSON.parse(draft.parameters) as Record<string, unknown>;
+    } catch {
+      throw new DraftProblem('Cannot save: the analysis parameters are not valid JSON');
+    }
+  }
+  const others = draft.otherUsers
+    .split(/[\s,]+/)
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  const summary = text(draft.publicSummary);
+  const linked = text(draft.dataToBeLinked);
+  const processing = text(draft.processing);
+  const analyses = text(draft.requestedAnalyses);
+  const description = text(draft.purposeDescription);
+  const applicant = draft.applicant;
+  const hasApplicant = Object.values(applicant).some((v) => v.trim() !== '');
+  return {
+    ...(summary === undefined ? {} : { publicSummary: summary }),
+    ...(hasApplicant ? { applicant } : {}),
+    team: draft.team.filter((m) => m.name.trim() !== ''),
+    ...(draft.ground === '' && description === undefined
+      ? {}
+      : {
+          purpose: {
+            ...(draft.ground === '' ? {} : { ground: draft.ground }),
+            ...(description === undefined ? {} : { description }),
+          },
+        }),
+    datasets: draft.datasets,
+    acceptedTerms: draft.acceptedTerms.filter((id) => draft.datasets.includes(id)),
+    ...(linked === undefined ? {} : { dataToBeLinked: linked }),
+    ...(processing === undefined ? {} : { processing }),
+    ...(analyses === undefined ? {} : { requestedAnalyses: analyses }),
+    ...(application.kind === 'data-request' && (draft.cohort !== '' || draft.algorithmName !== '')
+      ? {
+          analysis: {
+            ...(text(draft.cohort) === undefined ? {} : { cohort: draft.cohort.trim() }),
+            ...(draft.algorithmName === ''
+              ? {}
+              : { algorithm: { name: draft.algorithmName, version: draft.algorithmVersion.trim() || '1' } }),
+            ...(parameters === undefined ? {} : { parameters }),
+          },
+        }
+      : {}),
+    ...(Number.isFinite(months) && months > 0 ? { duration: { months } } : {}),
+    namedUsers: [...(draft.includeMe ? [user.id] : []), ...others.filter((id) => id !== user.id)],
+  };
+}
+
+/** Reads a file as base64 (without the data-URL prefix). */
+function readBase64(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).replace(/^data:[^,]*,/, ''));
+    reader.onerror = () => reject(new Error(`Cannot read ${file.name}`));
+    reader.readAsDataURL(file);
+  });
+}
+
+/** A section of the form: a card with a heading; leaving it saves the draft. */
+function Section(props: {
+  readonly id: string;
+  readonly title: string;
+  readonly intro?: ReactNode;
+  readonly onLeave: () => void;
+  readonly children: ReactNode;
+}) {
+  const leave = (event: FocusEvent<HTMLElement>) => {
+    const next = event.relatedTarget;
+    if (next instanceof Node && event.currentTarget.contains(next)) return;
+    props.onLeave();
+  };
+  return (
+    <section className="card form-section" aria-labelledby={`${props.id}-title`} onBlur={leave}>
+      <h2 id={`${props.id}-title`}>{props.title}</h2>
+      {props.intro !== undefined && <p className="hint section-intro">{props.intro}</p>}
+      <div className="form">{props.children}</div>
+    </section>
+  );
+}
+
+/** A labelled multi-line text field. */
+function TextArea(props: {
+  readonly label: string;
+  readonly hint?: string;
+  readonly value: string;
+  readonly rows?: number;
+  readonly onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.hint !== undefined && (
+        <p id={`${id}-hint`} className="hint">
+          {props.hint}
+        </p>
+      )}
+      <textarea
+        id={id}
+        rows={props.rows ?? 4}
+        value={props.value}
+        aria-describedby={props.hint === undefined ? undefined : `${id}-hint`}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+/** A labelled one-line text field. */
+function TextField(props: {
+  readonly label: string;
+  readonly value: string;
+  readonly type?: 'text' | 'email' | 'number';
+  readonly autoComplete?: string;
+  readonly onChange: (value: string) => void;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        type={props.type ?? 'text'}
+        value={props.value}
+        {...(props.autoComplete === undefined ? {} : { autoComplete: props.autoComplete })}
+        {...(props.type === 'number' ? { min: 1, max: 120, inputMode: 'numeric' as const } : {})}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+    </div>
+  );
+}
+
+/**
+ * The application form in the sections of EHDS Art. 67, for its applicant while it is a draft or returned:
+ * saves as a draft (and on leaving a section after a change), uploads attachments, and submits, showing
+ * what the hub says is still missing.
+ */
+export function ApplicationForm({
+  application,
+  user,
+  onChange,
+}: {
+  readonly application: Application;
+  readonly user: User;
+  /** Called with the application as the hub answered a save or a command. */
+  readonly onChange: (application: Application) => void;
+}) {
+  const [draft, setDraft] = useState<Draft>(() => draftOf(application, user));
+  const [status, setStatus] = useState('');
+  const [error, setError] = useState<{
+    readonly message: string;
+    readonly problems: readonly string[];
+  } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [attachments, setAttachments] = useState<readonly Attachment[]>(application.attachments ?? []);
+  const dirty = useRef(false);
+  const saving = useRef<Promise<Application | null>>(Promise.resolve(null));
+  const errorBox = useRef<HTMLDivElement>(null);
+  const latest = useRef({ draft, application });
+  latest.current = { draft, application };
+
+  useEffect(() => setAttachments(application.attachments ?? []), [application.attachments]);
+
+  const datasets = useDatasets(draft.datasets);
+
+  const update = (change: Partial<Draft>) => {
+    dirty.current = true;
+    setDraft((current) => ({ ...current, ...change }));
+  };
+
+  /** Saves the form; saves run one after another, so that the last change is the one kept. */
+  const save = (reason: 'draft' | 'autosave' | 'submit'): Promise<Application | null> => {
+    const run = async (): Promise<Application | null> => {
+      if (reason === 'autosave' && !dirty.current) return null;
+      const { draft: current, application: app } = latest.current;
+      let form: Form;
+      try {
+        form = formOf(current, app, user);
+      } catch (caught) {
+        setError({ message: caught instanceof DraftProblem ? caught.message : 'Cannot save', problems: [] });
+        return null;
+      }
+      dirty.current = false;
+      try {
+        const saved = await accessApi.saveForm(app.id, form);
+        const at = new Date().toISOString();
+        setStatus(
+          reason === 'autosave'
+            ? `Draft saved automatically at ${formatDateTime(at)}.`
+            : `Draft saved at ${formatDateTime(at)}.`,
+        );
+        if (reason !== 'submit') setError(null);
+        onChange(saved);
+        return saved;
+      } catch (caught) {
+        dirty.current = true;
+        setError({ message: messageOf(caught, 'Cannot save the draft'), problems: [] });
+        return null;
+      }
+    };
+    saving.current = saving.current.then(run, run);
+    return saving.current;
+  };
+
+  const autosave = () => void save('autosave');
+
+  const saveDraft = async () => {
+    setBusy(true);
+    dirty.current = true;
+    await save('draft');
+    setBusy(false);
+  };
+
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    dirty.current = true;
+    const saved = await save('submit');
+    if (saved !== null) {
+      try {
+        const submitted = await accessApi.command(saved.id, { command: 'submit' });
+        setStatus('Application submitted. The access body checks it for completeness first.');
+        onChange(submitted);
+      } catch (caught) {
+        setError({
+          message: messageOf(caught, 'Cannot submit the application'),
+          problems: caught instanceof AccessApiError ? caught.problems : [],
+        });
+      }
+    }
+    setBusy(false);
+  };
+
+  useEffect(() => {
+    if (error !== null) errorBox.current?.focus();
+  }, [error]);
+
+  const upload = async (event: ChangeEvent<HTMLInputElement>) => {
+    const input = event.currentTarget;
+    const files = [...(input.files ?? [])];
+    input.value = '';
+    for (const file of files) {
+      if (file.size > maxAttachmentBytes) {
+        setError({ message: `Cannot attach ${file.name}: it is larger than 5 MB`, problems: [] });
+        continue;
+      }
+      try {
+        setStatus(`Uploading ${file.name}…`);
+        const attachment = await accessApi.uploadAttachment(application.id, {
+          filename: file.name,
+          mediaType: file.type || 'application/octet-stream',
+          contentBase64: await readBase64(file),
+        });
+        setAttachments((current) => [...current, attachment]);
+        setStatus(`Attached ${file.name}.`);
+      } catch (caught) {
+        setError({ message: messageOf(caught, `Cannot attach ${file.name}`), problems: [] });
+      }
+    }
+  };
+
+  const ids = { attachments: useId(), ground: useId(), me: useId(), algorithm: useId() };
+  const checks = application.duoChecks ?? [];
+  const setMember = (index: number, change: Partial<TeamMember>) =>
+    update({ team: draft.team.map((m, i) => (i === index ? { ...m, ...change } : m)) });
+
+  return (
+    <div className="application-form">
+      {error !== null && (
+        <div className="alert alert-error" role="alert" tabIndex={-1} ref={errorBox}>
+          <p className="alert-title">{error.message}</p>
+          {error.problems.length > 0 && (
+            <ul>
+              {error.problems.map((problem) => (
+                <li key={problem}>{problem}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+
+      <Section
+        id="summary"
+        title="Public summary"
+        intro="Published in the public register as soon as the application is received: write it for the public, in plain words."
+        onLeave={autosave}
+      >
+        <TextArea
+          label="Public summary"
+          value={draft.publicSummary}
+          onChange={(publicSummary) => update({ publicSummary })}
+        />
+      </Section>
+
+      <Section id="applicant" title="Applicant and team" onLeave={autosave}>
+        <div className="field-grid">
+          <TextField
+            label="Your name"
+            autoComplete="name"
+            value={draft.applicant.name}
+            onChange={(name) => update({ applicant: { ...draft.applicant, name } })}
+          />
+          <TextField
+            label="Organisation"
+            autoComplete="organization"
+            value={draft.applicant.organisation}
+            onChange={(organisation) => update({ applicant: { ...draft.applicant, organisation } })}
+          />
+          <TextField
+            label="Email address"
+            type="email"
+            autoComplete="email"
+            value={draft.applicant.email}
+            onChange={(email) => update({ applicant: { ...draft.applicant, email } })}
+          />
+          <TextField
+            label="Your role in the project"
+            value={draft.applicant.role}
+            onChange={(role) => update({ applicant: { ...draft.applicant, role } })}
+          />
+        </div>
+        <h3>Team</h3>
+        {draft.team.length === 0 && <p className="muted">No team members added.</p>}
+        {draft.team.map((member, index) => (
+          <fieldset key={index} className="team-member">
+            <legend>Team member {index + 1}</legend>
+            <div className="field-grid">
+              <TextField label="Name" value={member.name} onChange={(name) => setMember(index, { name })} />
+              <TextField
+                label="Organisation"
+                value={member.organisation}
+                onChange={(organisation) => setMember(index, { organisation })}
+              />
+              <TextField label="Role" value={member.role} onChange={(role) => setMember(index, { role })} />
+            </div>
+            <button
+              type="button"
+              className="button button-quiet button-small"
+              onClick={() => update({ team: draft.team.filter((_, i) => i !== index) })}
+            >
+              Remove team member {index + 1}
+            </button>
+          </fieldset>
+        ))}
+        <div>
+          <button
+            type="button"
+            className="button button-secondary button-small"
+            onClick={() => update({ team: [...draft.team, { name: '', organisation: '', role: '' }] })}
+          >
+            Add a team member
+          </button>
+        </div>
+      </Section>
+
+      <Section
+        id="purpose"
+        title="Purpose"
+        intro="Choose the ground of EHDS Art. 53(1) your use rests on, and explain what you will do and why."
+        onLeave={autosave}
+      >
+        <fieldset className="choice-group">
+          <legend>Ground of Art. 53(1)</legend>
+          {purposeGrounds.map((p) => (
+            <div key={p.ground} className="choice">
+              <input
+                type="radio"
+                id={`${ids.ground}-${p.ground}`}
+                name={ids.ground}
+                value={p.ground}
+                checked={draft.ground === p.ground}
+                aria-describedby={`${ids.ground}-${p.ground}-hint`}
+                onChange={() => update({ ground: p.ground })}
+              />
+              <div>
+                <label htmlFor={`${ids.ground}-${p.ground}`}>
+                  ({p.ground}) {p.title}
+                </label>
+                <p id={`${ids.ground}-${p.ground}-hint`} className="hint">
+                  {p.explanation}
+                </p>
+              </div>
+            </div>
+          ))}
+        </fieldset>
+        <TextArea
+          label="Explanation of the purpose"
+          hint="The research question or task, and why it needs these data."
+          value={draft.purposeDescription}
+          onChange={(purposeDescription) => update({ purposeDescription })}
+        />
+      </Section>
+
+      <Section
+        id="datasets"
+        title="Datasets"
+        intro="Each dataset's data-use conditions are checked against your purpose. Accept each dataset's terms of use."
+        onLeave={autosave}
+      >
+        {draft.datasets.length === 0 ? (
+          <p className="muted">
+            No datasets. <Link href="/">Search the catalogue</Link> and add datasets to your basket.
+          </p>
+        ) : (
+          <ul className="application-datasets">
+            {draft.datasets.map((id) => {
+              const view = datasets.get(id);
+              const title = view?.steward?.title ?? id;
+              const datasetChecks = checks.filter((c) => c.datasetId === id);
+              const blocked = datasetChecks.some((c) => c.outcome === 'block');
+              return (
+                <li key={id} className={blocked ? 'application-dataset blocked' : 'application-dataset'}>
+                  <h3>
+                    <Link href={`/datasets/${id}`}>{title}</Link>
+                  </h3>
+                  {view?.steward && <p className="result-publisher">{view.steward.publisher.name}</p>}
+                  <DuoCheckList conditions={view?.steward?.dataUseConditions ?? []} checks={datasetChecks} />
+                  <div className="check-field">
+                    <input
+                      type="checkbox"
+                      id={`terms-${id}`}
+                      checked={draft.acceptedTerms.includes(id)}
+                      onChange={(e) =>
+                        update({
+                          acceptedTerms: e.target.checked
+                            ? [...draft.acceptedTerms, id]
+                            : draft.acceptedTerms.filter((d) => d !== id),
+                        })
+                      }
+                    />
+                    <label htmlFor={`terms-${id}`}>
+                      I accept the terms<span className="visually-hidden"> of {title}</span>
+                    </label>
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Section>
+
+      <Section id="linking" title="Data to be linked" onLeave={autosave}>
+        <TextArea
+          label="Data to be linked"
+          hint="Other data you will link to these datasets, and how; leave empty if none."
+          value={draft.dataToBeLinked}
+          onChange={(dataToBeLinked) => update({ dataToBeLinked })}
+        />
+      </Section>
+
+      <Section id="processing" title="Processing and safeguards" onLeave={autosave}>
+        <TextArea
+          label="Processing environment and safeguards"
+          hint="Where the analyses run, who can see what, and the technical and organisational measures against misuse and re-identification."
+          value={draft.processing}
+          onChange={(processing) => update({ processing })}
+        />
+      </Section>
+
+      <Section id="analyses" title="Requested analyses" onLeave={autosave}>
+        <TextArea
+          label="Requested analyses"
+          hint="The analyses you will run, with the variables and statistical methods."
+          value={draft.requestedAnalyses}
+          onChange={(requestedAnalyses) => update({ requestedAnalyses })}
+        />
+        {application.kind === 'data-request' && (
+          <>
+            <TextArea
+              label="Cohort"
+              hint="Who is counted: the cohort definition (JSON cohort language) or a description."
+              value={draft.cohort}
+              onChange={(cohort) => update({ cohort })}
+            />
+            <div className="field-grid">
+              <div className="field">
+                <label htmlFor={ids.algorithm}>Algorithm</label>
+                <select
+                  id={ids.algorithm}
+                  value={draft.algorithmName}
+                  onChange={(e) => update({ algorithmName: e.target.value })}
+                >
+                  <option value="">Choose an algorithm</option>
+                  {Object.entries(algorithmLabels).map(([name, label]) => (
+                    <option key={name} value={name}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <TextField
+                label="Algorithm version"
+                value={draft.algorithmVersion}
+                onChange={(algorithmVersion) => update({ algorithmVersion })}
+              />
+            </div>
+            <TextArea
+              label="Parameters (JSON)"
+              value={draft.parameters}
+              onChange={(parameters) => update({ parameters })}
+            />
+          </>
+        )}
+      </Section>
+
+      <Section id="duration" title="Duration" onLeave={autosave}>
+        <TextField
+          label="Duration of the permit in months"
+          type="number"
+          value={draft.durationMonths}
+          onChange={(durationMonths) => update({ durationMonths })}
+        />
+      </Section>
+
+      <Section
+        id="users"
+        title="Named users"
+        intro="Only the persons named here may run analyses under the permit."
+        onLeave={autosave}
+      >
+        <div className="check-field">
+          <input
+            type="checkbox"
+            id={ids.me}
+            checked={draft.includeMe}
+            onChange={(e) => update({ includeMe: e.target.checked })}
+          />
+          <label htmlFor={ids.me}>Me ({user.name})</label>
+        </div>
+        <TextArea
+          label="Other named users"
+          hint="Their Polder user ids, one per line."
+          rows={3}
+          value={draft.otherUsers}
+          onChange={(otherUsers) => update({ otherUsers })}
+        />
+      </Section>
+
+      <section className="card form-section" aria-labelledby={`${ids.attachments}-title`}>
+        <h2 id={`${ids.attachments}-title`}>Attachments</h2>
+        <p className="hint section-intro">
+          Such as the research protocol or an ethics committee&apos;s approval; up to 5 MB each.
+        </p>
+        {attachments.length > 0 && (
+          <ul className="attachment-list">
+            {attachments.map((a) => (
+              <li key={a.id}>
+                <a href={attachmentPath(application.id, a.id)} download={a.filename}>
+                  {a.filename}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="field">
+          <label htmlFor={ids.attachments}>Add attachments</label>
+          <input id={ids.attachments} type="file" multiple onChange={(e) => void upload(e)} />
+        </div>
+      </section>
+
+      <div className="form-actions card">
+        <p role="status" className="hint">
+          {status}
+        </p>
+        <div className="button-row">
+          <button
+            type="button"
+            className="button button-secondary"
+            disabled={busy}
+            onClick={() => void saveDraft()}
+          >
+            Save draft
+          </button>
+          <button type="button" className="button" disabled={busy} onClick={() => void submit()}>
+            {application.state === 'returned' ? 'Resubmit' : 'Submit'}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
