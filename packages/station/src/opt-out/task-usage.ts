@@ -42,13 +42,9 @@ export async function recordTaskUsage(store: StationStore, usage: TaskUsage): Pr
     throw new Error(`Cannot record task usage: '${usage.cohortTable}' is not a plain table name`);
   }
   const cohort = usage.connection ?? store.connection;
-  // Persons first, in the cohort's own connection; the register's tables are written on a connection of
-  // their own, inside the register's queue.
-  const persons = (
-    await cohort.runAndReadAll(`SELECT DISTINCT CAST(person_id AS BIGINT) FROM ${usage.cohortTable}`)
-  )
-    .getRowsJS()
-    .map((row) => BigInt(row[0] as bigint | number));
+  // The inserts run in the cohort's own connection (a temporary cohort table is visible there only), inside
+  // the register's queue. No transaction of ours: the caller may hold one open on that connection, and both
+  // steps are idempotent, so a crash between them is repaired by recording the task again.
   return withRegister(store, async (connection) => {
     const seen = (
       await connection.runAndReadAll('SELECT persons FROM polder.task_usage WHERE task_id = $taskId', {
@@ -56,51 +52,35 @@ export async function recordTaskUsage(store: StationStore, usage: TaskUsage): Pr
       })
     ).getRowsJS()[0];
     if (seen !== undefined) return Number(seen[0]);
-    const scratch = `usage_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
-    await connection.run(`CREATE TEMPORARY TABLE ${scratch} (person_id BIGINT)`);
-    try {
-      const appender = await connection.createAppender(scratch, 'main', 'temp');
-      try {
-        for (const id of persons) {
-          appender.appendBigInt(id);
-          appender.endRow();
-        }
-        appender.flushSync();
-      } finally {
-        appender.closeSync();
-      }
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        await connection.run(
-          `INSERT INTO polder.project_usage_person
-           SELECT $projectId, s.person_id FROM temp.main.${scratch} s
-           WHERE NOT EXISTS (SELECT 1 FROM polder.project_usage_person u
-                             WHERE u.project_id = $projectId AND u.person_id = s.person_id)`,
-          { projectId: usage.projectId },
-        );
-        await connection.run(
-          `INSERT INTO polder.task_usage VALUES (
-             (SELECT coalesce(max(usage_id), 0) + 1 FROM polder.task_usage), $taskId, $projectId, $title,
-             $permitId, $purpose, epoch_ms($ms::BIGINT), $persons)`,
-          {
-            taskId: usage.taskId,
-            projectId: usage.projectId,
-            title: usage.projectTitle,
-            permitId: usage.permitId,
-            purpose: usage.purpose,
-            ms: (usage.now ?? new Date()).getTime(),
-            persons: persons.length,
-          },
-        );
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await connection.run(`DROP TABLE IF EXISTS temp.main.${scratch}`);
-    }
-    return persons.length;
+    await cohort.run(
+      `INSERT INTO polder.project_usage_person
+       SELECT $projectId, person_id FROM (
+         SELECT CAST(person_id AS BIGINT) AS person_id FROM ${usage.cohortTable} WHERE person_id IS NOT NULL
+         EXCEPT SELECT person_id FROM polder.project_usage_person WHERE project_id = $projectId)`,
+      { projectId: usage.projectId },
+    );
+    const persons = Number(
+      (
+        await cohort.runAndReadAll(
+          `SELECT count(DISTINCT person_id) FROM ${usage.cohortTable} WHERE person_id IS NOT NULL`,
+        )
+      ).getRowsJS()[0]?.[0] ?? 0,
+    );
+    await cohort.run(
+      `INSERT INTO polder.task_usage VALUES (
+         (SELECT coalesce(max(usage_id), 0) + 1 FROM polder.task_usage), $taskId, $projectId, $title,
+         $permitId, $purpose, epoch_ms($ms::BIGINT), $persons)`,
+      {
+        taskId: usage.taskId,
+        projectId: usage.projectId,
+        title: usage.projectTitle,
+        permitId: usage.permitId,
+        purpose: usage.purpose,
+        ms: (usage.now ?? new Date()).getTime(),
+        persons,
+      },
+    );
+    return persons;
   });
 }
 
