@@ -8,12 +8,12 @@ import {
   type CatalogueSearchResult,
   type DatasetSummary,
   type FacetCount,
-  parseWebSearch,
 } from './catalogue-search.ts';
 import type { CatalogueDb } from './catalogue-store.ts';
 import {
   isSupportedTsQuery,
   matchesTsQuery,
+  parseTsQuery,
   parseTsVector,
   positiveLexemes,
   relevance,
@@ -148,6 +148,7 @@ export class CatalogueIndex {
   #snapshot: Promise<Snapshot> | undefined;
   /** Parsed queries by text; they depend on the text search configuration only, not on the catalogue. */
   readonly #parsed = new Map<string, Promise<TsQueryNode | null>>();
+  readonly #parser: WebSearchBatcher;
   #checkedAt = 0;
   #checking: Promise<void> | undefined;
 
@@ -158,6 +159,7 @@ export class CatalogueIndex {
     this.#selectionCacheSize = options.selectionCacheSize ?? 1000;
     this.#now = options.now ?? Date.now;
     this.#textSlots = new TextQuerySlots(Math.max(1, options.textQueryConcurrency ?? 4));
+    this.#parser = new WebSearchBatcher(db);
   }
 
   /** Drops the snapshot: the next search rebuilds it (call after changing the catalogue). */
@@ -432,7 +434,7 @@ export class CatalogueIndex {
   #parse(text: string): Promise<TsQueryNode | null> {
     let parsed = this.#parsed.get(text);
     if (parsed === undefined) {
-      parsed = this.#textSlots.run(() => parseWebSearch(this.#db, text));
+      parsed = this.#parser.parse(text);
       remember(this.#parsed, text, parsed, this.#textCacheSize * 4);
       parsed.catch(() => this.#parsed.delete(text));
     }
@@ -498,6 +500,69 @@ export class CatalogueIndex {
         return bits;
       }
     }
+  }
+}
+
+/**
+ * Parses search texts with PostgreSQL (`websearch_to_tsquery`), many in one query: the texts asked for
+ * while a query runs go together in the next. A query costs PGlite about 0.3 ms of the hub's thread
+ * whatever it does, a text in a batch of 50 about 0.04 ms (measured), so 50 clients searching for things
+ * never searched before cost one round trip per batch instead of one each.
+ */
+class WebSearchBatcher {
+  readonly #db: CatalogueDb;
+  #waiting = new Map<string, ((query: TsQueryNode | null) => void)[]>();
+  #failed = new Map<string, ((error: unknown) => void)[]>();
+  #running = false;
+
+  constructor(db: CatalogueDb) {
+    this.#db = db;
+  }
+
+  parse(text: string): Promise<TsQueryNode | null> {
+    return new Promise((resolve, reject) => {
+      const resolvers = this.#waiting.get(text);
+      if (resolvers === undefined) {
+        this.#waiting.set(text, [resolve]);
+        this.#failed.set(text, [reject]);
+      } else {
+        resolvers.push(resolve);
+        this.#failed.get(text)?.push(reject);
+      }
+      if (!this.#running) {
+        this.#running = true;
+        setImmediate(() => void this.#flush());
+      }
+    });
+  }
+
+  async #flush(): Promise<void> {
+    while (this.#waiting.size > 0) {
+      const waiting = this.#waiting;
+      const failed = this.#failed;
+      this.#waiting = new Map();
+      this.#failed = new Map();
+      try {
+        const rows = (
+          await sql<{ text: string; query: string }>`
+            select t as text, websearch_to_tsquery('english', t)::text as query
+            from unnest(cast(${[...waiting.keys()]} as text[])) t`.execute(this.#db)
+        ).rows;
+        for (const row of rows) {
+          let parsed: TsQueryNode | null;
+          try {
+            parsed = parseTsQuery(row.query);
+          } catch (error) {
+            for (const reject of failed.get(row.text) ?? []) reject(error);
+            continue;
+          }
+          for (const resolve of waiting.get(row.text) ?? []) resolve(parsed);
+        }
+      } catch (error) {
+        for (const rejects of failed.values()) for (const reject of rejects) reject(error);
+      }
+    }
+    this.#running = false;
   }
 }
 
