@@ -63,3 +63,11 @@ export type {
   CompileCohortOptions,
   CompiledCohort,
 } from './cohort/cohort-compiler.ts';
+export { importCirceCohort, importCirceCohortFile, parseCirceText } from './cohort/import-circe-cohort.ts';
+export type {
+  CirceImport,
+  CirceText,
+  ImportCirceOptions,
+  PartialCohortDefinition,
+  UnmappedFeature,
+} from './cohort/import-circe-cohort.ts';
