@@ -31,6 +31,12 @@ export interface HubConfig {
   readonly trustProxy: boolean | string;
   /** Log level for the hub's pino logger; 'silent' in tests. @default 'info' */
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** SMTP server for the access procedure's e-mails (`smtp://user:pass@host:587`); none: in-app notifications only. */
+  readonly smtpUrl?: string;
+  /** Sender of the hub's e-mails. @default 'Polder <polder@localhost>' */
+  readonly mailFrom: string;
+  /** How often the access clock (reminders, overdue, lapse, permit expiry, delivery) runs, in ms; 0: never. @default 1 minute */
+  readonly accessClockIntervalMs: number;
 }
 
 /** The environment variables `readHubConfig` understands. */
@@ -47,6 +53,9 @@ export interface HubEnvironment {
   readonly POLDER_BODY_LIMIT_BYTES?: string | undefined;
   readonly POLDER_LOG_LEVEL?: string | undefined;
   readonly POLDER_TRUST_PROXY?: string | undefined;
+  readonly POLDER_SMTP_URL?: string | undefined;
+  readonly POLDER_MAIL_FROM?: string | undefined;
+  readonly POLDER_ACCESS_CLOCK_SECONDS?: string | undefined;
 }
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -87,6 +96,10 @@ export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig>
   }
   const databaseUrl = overrides.databaseUrl ?? nonEmpty(env.DATABASE_URL);
   const pgliteDataDir = overrides.pgliteDataDir ?? nonEmpty(env.POLDER_HUB_DATA_DIR);
+  const smtpUrl = overrides.smtpUrl ?? nonEmpty(env.POLDER_SMTP_URL);
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^/]+/.test(smtpUrl)) {
+    throw new Error('Cannot read hub configuration: POLDER_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
   const config: HubConfig = {
     ...(databaseUrl === undefined ? {} : { databaseUrl }),
     ...(pgliteDataDir === undefined ? {} : { pgliteDataDir }),
@@ -106,6 +119,11 @@ export function readHubConfig(env: HubEnvironment, overrides: Partial<HubConfig>
       readInteger(env, 'POLDER_BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     trustProxy: overrides.trustProxy ?? readTrustProxy(env.POLDER_TRUST_PROXY, publicBaseUrl),
     logLevel: logLevel as HubConfig['logLevel'],
+    ...(smtpUrl === undefined ? {} : { smtpUrl }),
+    mailFrom: overrides.mailFrom ?? nonEmpty(env.POLDER_MAIL_FROM) ?? 'Polder <polder@localhost>',
+    accessClockIntervalMs:
+      overrides.accessClockIntervalMs ??
+      readInteger(env, 'POLDER_ACCESS_CLOCK_SECONDS', 60, 0, 86_400) * 1000,
   };
   return Object.freeze(config);
 }
