@@ -65,3 +65,33 @@ export type {
 } from './opt-out/opt-out-register.ts';
 export { projectsUsingRecord, recordTaskUsage } from './opt-out/task-usage.ts';
 export type { RecordUse, TaskUsage } from './opt-out/task-usage.ts';
+export { startStationService } from './service/station-service.ts';
+export type { StationService, StationServiceLog, StationServiceOptions } from './service/station-service.ts';
+export {
+  defaultStationPolicy,
+  effectiveDisclosurePolicy,
+  parseStationPolicy,
+  readStationPolicy,
+  StationPolicyError,
+  StationPolicySchema,
+  writeStationPolicy,
+} from './service/station-policy.ts';
+export type { StationPolicy } from './service/station-policy.ts';
+export {
+  ApprovalError,
+  approveTask,
+  declineTask,
+  listPendingApprovals,
+  readPendingApprovalsSnapshot,
+  submitApprovalDecision,
+} from './service/task-approvals.ts';
+export type { ApprovalDecision, PendingApproval } from './service/task-approvals.ts';
+export { createTaskLogTable, listTaskLog } from './service/task-log.ts';
+export type { TaskLogEntry, TaskLogStatus } from './service/task-log.ts';
+export { readPublishedDatasets, recordPublishedDataset } from './service/published-datasets.ts';
+export {
+  localApiTokenFile,
+  readOrCreateLocalApiToken,
+  startStationLocalApi,
+} from './local-api/station-local-api.ts';
+export type { StationLocalApi, StationLocalApiOptions } from './local-api/station-local-api.ts';

@@ -264,3 +264,13 @@ function checkPurposes(purposes: readonly string[]): OptOutPurpose[] {
   }
   return [...new Set(purposes as readonly OptOutPurpose[])];
 }
+
+/**
+ * The short reference under which the register and the audit log know a patient (the pseudonym's first 16
+ * hex digits), for audit entries about that patient that are not changes (a patient page lookup).
+ */
+export async function optOutReference(store: StationStore, sourceIdentifier: string): Promise<string> {
+  return withRegister(store, async (connection) =>
+    pseudonymOf(await readPseudonymKey(store, connection), sourceIdentifier).slice(0, 16),
+  );
+}
