@@ -1,0 +1,303 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { duckDbQuery } from '@polder/analytics';
+import { compileCohort, validateCohortDefinition } from '@polder/omop';
+import {
+  openEnvelope,
+  PermitRefusedError,
+  permitCovers,
+  ProtocolError,
+  signEnvelope,
+  TaskOffer,
+  verifyPermit,
+  type PermitDocument,
+  type SignedTaskOffer,
+  type SignedTaskResult,
+  type SigningKeyPair,
+  type TaskProblem,
+  type TaskResult,
+} from '@polder/protocol';
+import { excludeOptedOut, optedOutPersons } from '../opt-out/opt-out-register.ts';
+import { recordTaskUsage } from '../opt-out/task-usage.ts';
+import type { StationStore } from '../station-store.ts';
+import {
+  analyticsFailureOf,
+  checkAlgorithmParameters,
+  isKnownAlgorithm,
+  runAlgorithmStationHalf,
+} from './_analytics.ts';
+import {
+  effectiveDisclosurePolicy,
+  isAlgorithmAllowed,
+  needsManualApproval,
+  type StationPolicy,
+} from './station-policy.ts';
+
+/** Who the station is to its hub: its id, its key pair and the hub key it pinned at enrolment. */
+export interface StationIdentity {
+  readonly stationId: string;
+  readonly keyPair: SigningKeyPair;
+  readonly hubPublicKey: string;
+}
+
+/** What running a task needs besides the offer. */
+export interface TaskRunnerContext {
+  readonly store: StationStore;
+  readonly identity: StationIdentity;
+  /** The station's policy as it stands now (read for every task, so a change applies to the next one). */
+  readonly policy: StationPolicy;
+  /** Permit ids the hub has revoked (from its last signed revocation list). */
+  readonly revokedPermits: ReadonlySet<string>;
+  /** The catalogue datasets this station published; a permit must name one of them (when any is known). */
+  readonly datasetIds: readonly string[];
+  /** The steward approved this task (the approval step is passed). @default false */
+  readonly approved?: boolean;
+  /** Test-only pause after the computation started, in milliseconds (POLDER_STATION_TASK_DELAY_MS). */
+  readonly taskDelayMs?: number;
+  /** Called once the checks have passed and the computation starts (the task log marks it running). */
+  readonly onComputeStart?: () => Promise<void>;
+  readonly now?: () => Date;
+}
+
+/** The outcome of running a task: a result to sign, or a wait for the steward. */
+export type TaskOutcome =
+  | { readonly kind: 'final'; readonly result: TaskResult; readonly permit?: PermitDocument }
+  | { readonly kind: 'pending-approval'; readonly result: TaskResult; readonly permit: PermitDocument };
+
+/** An offer that is not from the pinned hub or not for this station: it is neither answered nor logged. */
+export class UntrustedOfferError extends Error {
+  override readonly name = 'UntrustedOfferError';
+}
+
+/**
+ * Opens a task offer as received (untrusted): it must be signed by the pinned hub key, be a valid offer and
+ * be addressed to this station.
+ * @throws UntrustedOfferError
+ */
+export function openTaskOffer(offer: unknown, identity: StationIdentity): TaskOffer {
+  let task: TaskOffer;
+  try {
+    task = openEnvelope(offer, { publicKey: identity.hubPublicKey, schema: TaskOffer, what: 'task offer' });
+  } catch (error) {
+    if (error instanceof ProtocolError) throw new UntrustedOfferError(error.message, { cause: error });
+    throw error;
+  }
+  if (task.stationId !== identity.stationId) {
+    throw new UntrustedOfferError(
+      `Cannot accept task offer ${task.taskId}: it is for station ${task.stationId}, not this one`,
+    );
+  }
+  return task;
+}
+
+/** Signs a task result with the station key. */
+export function signTaskResult(result: TaskResult, identity: StationIdentity): SignedTaskResult {
+  return signEnvelope(result, identity.keyPair);
+}
+
+/**
+ * Runs the station's checks on a task in order — permit, policy, manual approval, parameters, cohort — then
+ * computes the station half with disclosure control. Every refusal or failure becomes a result with a
+ * {@link TaskProblem} saying at which step and why; nothing here throws for a bad task.
+ */
+export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerContext): Promise<TaskOutcome> {
+  const now = ctx.now ?? (() => new Date());
+  const started = performance.now();
+  const task = signedOffer.payload;
+  const result = (
+    status: TaskResult['status'],
+    extra: Pick<TaskResult, 'output' | 'disclosure' | 'problem'>,
+  ): TaskResult => ({
+    type: 'polder.task-result.v1',
+    taskId: task.taskId,
+    stationId: ctx.identity.stationId,
+    status,
+    ...extra,
+    completedAt: now().toISOString(),
+    durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+  });
+  const stop = (
+    status: 'refused' | 'failed',
+    problem: TaskProblem,
+    permit?: PermitDocument,
+  ): TaskOutcome => ({
+    kind: 'final',
+    result: result(status, { problem }),
+    ...(permit === undefined ? {} : { permit }),
+  });
+
+  // 1. The permit: signed by the pinned hub key, in force, not revoked, covering this station and algorithm.
+  let permit: PermitDocument;
+  try {
+    permit = await verifyPermit(task.permit, ctx.identity.hubPublicKey, {
+      now: now(),
+      revoked: ctx.revokedPermits,
+    });
+  } catch (error) {
+    if (!(error instanceof PermitRefusedError)) throw error;
+    return stop('refused', { step: 'permit', code: error.refusal, message: error.message });
+  }
+  const algorithm = task.algorithm.name;
+  const stationId = ctx.identity.stationId;
+  // Without a record of its own publications the station can only hold the permit to its station id.
+  const covered =
+    ctx.datasetIds.length === 0
+      ? permitCovers(permit, { stationId, algorithm })
+      : ctx.datasetIds.some((datasetId) => permitCovers(permit, { stationId, datasetId, algorithm }));
+  if (!covered) {
+    const algorithmCovered = permit.algorithms.includes(algorithm);
+    return stop(
+      'refused',
+      algorithmCovered
+        ? {
+            step: 'permit',
+            code: 'dataset-not-covered',
+            message: `Cannot run task: permit ${permit.permitId} does not cover this station's dataset`,
+          }
+        : {
+            step: 'permit',
+            code: 'algorithm-not-covered',
+            message: `Cannot run task: permit ${permit.permitId} does not allow algorithm ${algorithm} (it allows ${permit.algorithms.join(', ')})`,
+          },
+      permit,
+    );
+  }
+
+  // 2. The station's policy.
+  if (!isAlgorithmAllowed(ctx.policy, algorithm)) {
+    return stop(
+      'refused',
+      {
+        step: 'policy',
+        code: 'algorithm-not-allowed',
+        message: `Cannot run task: this station's policy does not allow algorithm ${algorithm} (ask its data steward)`,
+      },
+      permit,
+    );
+  }
+
+  // 3. Manual approval by the steward.
+  if (ctx.approved !== true && needsManualApproval(ctx.policy, algorithm)) {
+    return {
+      kind: 'pending-approval',
+      permit,
+      result: result('pending-approval', {
+        problem: {
+          step: 'approval',
+          code: 'awaiting-steward',
+          message: `Task waits for the approval of the station's data steward (policy: manual approval for ${algorithm})`,
+        },
+      }),
+    };
+  }
+
+  // 4. Parameters, against the algorithm's schema.
+  if (!isKnownAlgorithm(task.algorithm)) {
+    return stop(
+      'failed',
+      {
+        step: 'parameters',
+        code: 'unknown-algorithm',
+        message: `Cannot run task: this station has no algorithm ${algorithm}@${task.algorithm.version} (update the station software)`,
+      },
+      permit,
+    );
+  }
+  const parameterProblem = checkAlgorithmParameters(task.algorithm, task.parameters);
+  if (parameterProblem !== undefined) {
+    return stop(
+      'failed',
+      { step: 'parameters', code: 'invalid-parameters', message: parameterProblem },
+      permit,
+    );
+  }
+
+  // 5. The cohort.
+  const checked = validateCohortDefinition(task.cohort);
+  if (!checked.ok) {
+    const lines = checked.errors.slice(0, 10).map((e) => `${e.path || '/'}: ${e.message}`);
+    return stop(
+      'failed',
+      {
+        step: 'cohort',
+        code: 'invalid-cohort',
+        message: `Cannot build the cohort: ${lines.join('; ')}`.slice(0, 2000),
+      },
+      permit,
+    );
+  }
+
+  await ctx.onComputeStart?.();
+  if (ctx.taskDelayMs !== undefined && ctx.taskDelayMs > 0) await sleep(ctx.taskDelayMs);
+
+  // A connection of the task's own: its temporary tables are invisible to other tasks and vanish with it.
+  const connection = await ctx.store.instance.connect();
+  const cohortTable = `cohort_${randomBytes(8).toString('hex')}`;
+  try {
+    try {
+      const compiled = compileCohort(checked.definition);
+      await connection.run(`CREATE TEMP TABLE ${cohortTable} AS ${compiled.sql}`, [...compiled.params]);
+      // EHDS Art. 71: opt-outs recorded before the permit was granted apply to it.
+      const optedOut = await optedOutPersons(ctx.store, {
+        purpose: permit.purpose,
+        grantedAt: new Date(permit.issuedAt),
+      });
+      await excludeOptedOut(connection, cohortTable, optedOut);
+    } catch (error) {
+      return stop(
+        'failed',
+        {
+          step: 'cohort',
+          code: 'cohort-query',
+          message: `Cannot build the cohort: ${(error as Error).message}`.slice(0, 2000),
+        },
+        permit,
+      );
+    }
+
+    // 6. The station half, under the strictest of platform, station and permit disclosure settings.
+    try {
+      const computed = await runAlgorithmStationHalf(
+        {
+          cohortTable,
+          policy: effectiveDisclosurePolicy(ctx.policy, permit),
+          query: duckDbQuery(connection),
+        },
+        {
+          algorithm: task.algorithm,
+          parameters: task.parameters,
+          round: task.round,
+          state: task.state,
+        },
+      );
+      // Which persons a completed analysis used, for the patient page (idempotent per task).
+      await recordTaskUsage(ctx.store, {
+        taskId: task.taskId,
+        projectId: task.projectId,
+        projectTitle: `Project ${task.projectId}`,
+        permitId: permit.permitId,
+        purpose: permit.purpose,
+        cohortTable,
+        connection,
+      });
+      return {
+        kind: 'final',
+        permit,
+        result: result('completed', { output: computed.output, disclosure: computed.disclosure }),
+      };
+    } catch (error) {
+      const failure = analyticsFailureOf(error);
+      const code = failure?.code ?? 'compute';
+      const step: TaskProblem['step'] =
+        code === 'invalid-parameters' || code === 'unknown-algorithm'
+          ? 'parameters'
+          : code === 'insufficient-data' || code === 'over-budget'
+            ? 'disclosure'
+            : 'compute';
+      const message = (failure?.message ?? `Cannot compute: ${(error as Error).message}`).slice(0, 2000);
+      return stop(code === 'over-budget' ? 'refused' : 'failed', { step, code, message }, permit);
+    }
+  } finally {
+    connection.closeSync();
+  }
+}
