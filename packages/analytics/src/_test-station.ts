@@ -1,7 +1,9 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { defaultDisclosurePolicy, type DisclosurePolicy } from '@polder/privacy';
 import type { StationContext } from './algorithm.ts';
+import { combineRound } from './combine-round.ts';
 import { duckDbQuery } from './duckdb-query.ts';
+import { runStationHalf } from './run-station-half.ts';
 
 /** Column types of a test cohort. */
 export type TestColumns = Readonly<Record<string, 'DOUBLE' | 'INTEGER' | 'VARCHAR'>>;
@@ -101,4 +103,28 @@ export function releasedCounts(value: unknown, path = ''): { path: string; value
   };
   walk(value, path, false);
   return found;
+}
+
+/**
+ * Runs an algorithm over test stations as the hub and stations would: every round each station's
+ * `runStationHalf` (with disclosure control), then `combineRound`, until the hub half is done.
+ */
+export async function runFederated(
+  stations: readonly TestStation[],
+  algorithm: { readonly name: string; readonly version: string },
+  parameters: unknown,
+  maxRounds = 200,
+): Promise<{ result: unknown; rounds: number }> {
+  let state: unknown = null;
+  for (let round = 0; round < maxRounds; round++) {
+    const partials = [];
+    for (const [i, station] of stations.entries()) {
+      const { output } = await runStationHalf(station.ctx, { algorithm, parameters, round, state });
+      partials.push({ stationId: `station-${i}`, output });
+    }
+    const outcome = combineRound({ algorithm, parameters, round, state, partials });
+    if (outcome.status === 'done') return { result: outcome.result, rounds: round + 1 };
+    state = outcome.state;
+  }
+  throw new Error(`no result after ${maxRounds} rounds`);
 }

@@ -25,3 +25,4 @@ export { outputKinds, ReleasedOutput, ReleasedOutputPart } from './output-kinds.
 export type { OutputKind, RawOutputPart, StationOutput } from './output-kinds.ts';
 export type { PrivacyBudgetLedger, PrivacyRandomSource } from './_privacy-budget.ts';
 export type { CountResult, CountCell } from './algorithms/count.ts';
+export type { GlmCoefficient, GlmResult } from './algorithms/glm.ts';

@@ -1,0 +1,605 @@
+import { Type, type Static } from 'typebox';
+import { defineAlgorithm, type StationContext, type StationPartial } from '../algorithm.ts';
+import { AnalyticsError } from '../analytics-error.ts';
+import type { RawModelAggregate, RawTable, StationOutput } from '../output-kinds.ts';
+import { partOf, requirePartials } from '../_combine-helpers.ts';
+import { normalQuantile, normalSurvival, tQuantile, tSurvival } from '../_distributions.ts';
+import { cholesky, SingularMatrixError, unpackSymmetric } from '../_linear-algebra.ts';
+import {
+  cohortVariable,
+  quoteTable,
+  readCohortColumns,
+  toCountValue,
+  toNumber,
+  variableNamePattern,
+} from '../_sql.ts';
+import { maxCategoricalLevels, SqlParameters } from '../_stratum.ts';
+
+const Covariate = Type.Object(
+  {
+    variable: Type.String({ pattern: variableNamePattern }),
+    type: Type.Optional(
+      Type.Union([Type.Literal('numeric'), Type.Literal('categorical')], {
+        description:
+          'numeric (default for number columns) or categorical (dummies; default for text columns)',
+      }),
+    ),
+    reference: Type.Optional(
+      Type.String({ maxLength: 500, description: 'Reference level of a categorical covariate' }),
+    ),
+    levels: Type.Optional(
+      Type.Array(Type.String({ maxLength: 500 }), {
+        minItems: 1,
+        maxItems: maxCategoricalLevels,
+        description: 'Levels of a categorical covariate; without them a first round asks the stations',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const GlmParameters = Type.Object(
+  {
+    family: Type.Union([Type.Literal('gaussian'), Type.Literal('binomial'), Type.Literal('poisson')], {
+      description: 'gaussian (identity link), binomial (logit), poisson (log)',
+    }),
+    outcome: Type.String({ pattern: variableNamePattern }),
+    covariates: Type.Array(Covariate, { maxItems: 49 }),
+    intercept: Type.Optional(Type.Boolean({ default: true })),
+    maxIterations: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 25 })),
+    tolerance: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 1e-3,
+        default: 1e-10,
+        description: 'Relative deviance change',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+type GlmParameters = Static<typeof GlmParameters>;
+
+const GlmState = Type.Union([
+  Type.Null(),
+  Type.Object(
+    {
+      levels: Type.Record(
+        Type.String({ pattern: variableNamePattern }),
+        Type.Array(Type.String({ maxLength: 500 }), { maxItems: maxCategoricalLevels }),
+      ),
+      beta: Type.Union([Type.Array(Type.Number(), { maxItems: 100 }), Type.Null()]),
+      iteration: Type.Integer({ minimum: 0, maximum: 1000 }),
+      deviance: Type.Union([Type.Number(), Type.Null()]),
+    },
+    { additionalProperties: false },
+  ),
+]);
+type GlmState = Static<typeof GlmState>;
+type IrlsState = Exclude<GlmState, null>;
+
+/** One row of the coefficient table. */
+export interface GlmCoefficient {
+  readonly term: string;
+  readonly estimate: number;
+  readonly standardError: number;
+  /** z (binomial, poisson) or t (gaussian). */
+  readonly statistic: number;
+  readonly pValue: number;
+  readonly lower: number;
+  readonly upper: number;
+}
+
+/** The result of `glm@1.0.0`. */
+export interface GlmResult {
+  readonly family: GlmParameters['family'];
+  readonly link: 'identity' | 'logit' | 'log';
+  readonly coefficients: readonly GlmCoefficient[];
+  readonly statistic: 'z' | 't';
+  readonly dispersion: number;
+  readonly deviance: number;
+  readonly logLikelihood: number;
+  readonly aic: number;
+  readonly n: number;
+  readonly residualDf: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly stations: { readonly included: readonly string[]; readonly withheld: readonly string[] };
+}
+
+const intercept = '(Intercept)';
+
+/**
+ * A generalised linear model fitted by exact federated IRLS: every round each station sends Xᵀ W X,
+ * Xᵀ W z, the deviance and n for the hub's current coefficients; the hub sums them and solves, so the
+ * result equals the fit on the pooled data.
+ */
+export const glmAlgorithm = defineAlgorithm({
+  name: 'glm',
+  version: '1.0.0',
+  title: 'Generalised linear model',
+  description:
+    'Fits a gaussian (identity), binomial (logit) or poisson (log) GLM by federated iteratively reweighted least squares; the result equals the pooled fit. Coefficients with standard errors, z or t statistics, p-values and 95% confidence intervals, deviance and AIC.',
+  parameters: GlmParameters,
+  state: GlmState,
+  outputKinds: ['table', 'model-aggregate'],
+  rounds: 'iterative',
+  local: glmLocal,
+  combine({ parameters, state, partials }) {
+    requirePartials(partials, 'GLM aggregates');
+    if (state === null && needsLevels(parameters)) {
+      return {
+        status: 'next-round',
+        state: { levels: discoverLevels(parameters, partials), beta: null, iteration: 0, deviance: null },
+      };
+    }
+    const irls: IrlsState = state ?? {
+      levels: givenLevels(parameters),
+      beta: null,
+      iteration: 0,
+      deviance: null,
+    };
+    return irlsStep(parameters, irls, partials);
+  },
+});
+
+function needsLevels(parameters: GlmParameters): boolean {
+  return parameters.covariates.some((c) => c.type === 'categorical' && c.levels === undefined);
+}
+
+/**
+ * Whether a covariate is categorical as far as the parameters say. A text column without `type` is
+ * categorical too; the hub cannot see column types, so a text covariate needs `type: 'categorical'` or
+ * `levels` for the hub to plan the discovery round; the station refuses one that has neither.
+ */
+function isCategoricalParameter(c: Static<typeof Covariate>): boolean {
+  return c.type === 'categorical' || (c.type === undefined && c.levels !== undefined);
+}
+
+function givenLevels(parameters: GlmParameters): Record<string, string[]> {
+  const levels: Record<string, string[]> = {};
+  for (const c of parameters.covariates) {
+    if (isCategoricalParameter(c) && c.levels !== undefined)
+      levels[c.variable] = withReferenceFirst(c.levels, c);
+  }
+  return levels;
+}
+
+function withReferenceFirst(levels: readonly string[], c: Static<typeof Covariate>): string[] {
+  const reference = c.reference ?? levels[0];
+  if (reference === undefined || !levels.includes(reference)) {
+    throw new AnalyticsError(
+      'invalid-parameters',
+      `Cannot fit GLM: reference level "${String(reference)}" of "${c.variable}" is not among its levels (${levels.join(', ')})`,
+    );
+  }
+  return [reference, ...levels.filter((l) => l !== reference)];
+}
+
+/** The design: one column per coefficient, with its SQL expression. */
+interface DesignColumn {
+  readonly term: string;
+  readonly sql: string;
+  /** True for dummies (always 0/1); numeric 0/1 columns are detected from the data. */
+  readonly dummy: boolean;
+  readonly variable: string | undefined;
+}
+
+async function glmLocal(
+  ctx: StationContext,
+  parameters: GlmParameters,
+  _round: number,
+  state: GlmState,
+): Promise<StationOutput> {
+  const columns = await readCohortColumns(ctx);
+  const table = quoteTable(ctx.cohortTable);
+  const outcome = cohortVariable(columns, parameters.outcome, { role: 'outcome', type: 'numeric' });
+  const seen = new Set<string>([parameters.outcome]);
+  for (const c of parameters.covariates) {
+    if (seen.has(c.variable)) {
+      throw new AnalyticsError(
+        'invalid-parameters',
+        `Cannot fit GLM: "${c.variable}" appears twice among outcome and covariates`,
+      );
+    }
+    seen.add(c.variable);
+    const type = c.type === 'numeric' ? 'numeric' : undefined;
+    cohortVariable(columns, c.variable, { role: 'covariate', ...(type === undefined ? {} : { type }) });
+    if (columns.get(c.variable) === 'text' && !isCategoricalParameter(c)) {
+      throw new AnalyticsError(
+        'invalid-parameters',
+        `Cannot fit GLM: covariate "${c.variable}" holds text; declare it type 'categorical'`,
+      );
+    }
+  }
+
+  if (state === null && needsLevels(parameters)) {
+    // Discovery round: the levels of each categorical covariate, as a disclosure-controlled table.
+    const output: Record<string, RawTable> = {};
+    for (const [i, c] of parameters.covariates.entries()) {
+      if (!isCategoricalParameter(c) || c.levels !== undefined) continue;
+      const quoted = cohortVariable(columns, c.variable, { role: 'covariate' });
+      const rows = await ctx.query(
+        `SELECT CAST(${quoted} AS VARCHAR) AS k, count(*) AS n FROM ${table} WHERE ${quoted} IS NOT NULL AND ${outcome} IS NOT NULL GROUP BY k ORDER BY k`,
+      );
+      if (rows.length > maxCategoricalLevels) {
+        throw new AnalyticsError(
+          'invalid-parameters',
+          `Cannot fit GLM: covariate "${c.variable}" has more than ${maxCategoricalLevels} levels`,
+        );
+      }
+      output[`levels${i}`] = {
+        kind: 'table',
+        dimensions: [c.variable],
+        levels: [rows.map((r) => String(r['k']))],
+        counts: rows.map((r) => toCountValue(r['n'])),
+      };
+    }
+    return output;
+  }
+
+  const levels = state?.levels ?? givenLevels(parameters);
+  const params = new SqlParameters();
+  const design: DesignColumn[] = [];
+  if (parameters.intercept !== false)
+    design.push({ term: intercept, sql: '1.0', dummy: false, variable: undefined });
+  const conditions = [`${outcome} IS NOT NULL`];
+  for (const c of parameters.covariates) {
+    const quoted = cohortVariable(columns, c.variable, { role: 'covariate' });
+    conditions.push(`${quoted} IS NOT NULL`);
+    if (isCategoricalParameter(c)) {
+      const ls = levels[c.variable];
+      if (ls === undefined) {
+        throw new AnalyticsError(
+          'invalid-parameters',
+          `Cannot fit GLM: the hub's state lacks the levels of "${c.variable}"`,
+        );
+      }
+      // Records whose level is not in the design (held by too few records anywhere to be named) are left out.
+      conditions.push(`CAST(${quoted} AS VARCHAR) IN (${ls.map((l) => params.add(l)).join(', ')})`);
+      for (const level of ls.slice(1)) {
+        design.push({
+          term: `${c.variable}=${level}`,
+          sql: `CASE WHEN CAST(${quoted} AS VARCHAR) = ${params.add(level)} THEN 1.0 ELSE 0.0 END`,
+          dummy: true,
+          variable: c.variable,
+        });
+      }
+    } else {
+      design.push({ term: c.variable, sql: `CAST(${quoted} AS DOUBLE)`, dummy: false, variable: c.variable });
+    }
+  }
+  const p = design.length;
+  if (p === 0) throw new AnalyticsError('invalid-parameters', 'Cannot fit GLM: the model has no terms');
+  const beta = state?.beta ?? null;
+  if (beta !== null && beta.length !== p) {
+    throw new AnalyticsError(
+      'invalid-parameters',
+      `Cannot fit GLM: the hub sent ${beta.length} coefficients for ${p} terms`,
+    );
+  }
+  const where = conditions.join(' AND ');
+
+  // Numeric covariates that hold only 0 and 1 are indicators too: their counts are checked like dummies.
+  // (Every design column is tested, so that the query uses every bound parameter so far.)
+  const [binary] = await ctx.query(
+    `SELECT ${design.map((d, j) => `coalesce(bool_and(${d.sql} IN (0, 1)), false) AS b${j}`).join(', ')} FROM ${table} WHERE ${where}`,
+    params.values,
+  );
+  const indicatorColumns = design.flatMap((d, j) =>
+    d.dummy || (d.variable !== undefined && binary?.[`b${j}`] === true) ? [j] : [],
+  );
+  const family = parameters.family;
+  const indicatorSql = [...indicatorColumns.map((j) => `x${j}`), ...(family === 'binomial' ? ['y'] : [])];
+  const indicatorNames = [
+    ...indicatorColumns.map((j) => design[j]?.term ?? ''),
+    ...(family === 'binomial' ? [`${parameters.outcome} (outcome)`] : []),
+  ];
+
+  const eta =
+    beta === null
+      ? startingEta(family)
+      : design.map((_, j) => `${params.add(beta[j] ?? 0)}::DOUBLE * x${j}`).join(' + ');
+  const f = familySql(family);
+  const sums: string[] = [
+    'count(*) AS n',
+    'sum(dev) AS deviance',
+    'sum(ll) AS ll',
+    `sum(${f.invalid}) AS invalid`,
+  ];
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) sums.push(`sum(w * x${i} * x${j}) AS a${i}_${j}`);
+    sums.push(`sum(wz * x${i}) AS b${i}`);
+  }
+  for (let i = 0; i < indicatorSql.length; i++) {
+    for (let j = i; j < indicatorSql.length; j++) {
+      sums.push(`sum(CAST(${indicatorSql[i]} * ${indicatorSql[j]} AS BIGINT)) AS c${i}_${j}`);
+    }
+  }
+  const sql = `
+    WITH d AS (SELECT CAST(${outcome} AS DOUBLE) AS y, ${design.map((d, j) => `${d.sql} AS x${j}`).join(', ')}
+               FROM ${table} WHERE ${where}),
+         e AS (SELECT *, ${eta} AS eta FROM d),
+         m AS (SELECT *, ${beta === null ? startingMu(family) : f.mu} AS mu FROM e),
+         r AS (SELECT *, ${f.w} AS w, ${f.wz} AS wz, ${f.dev} AS dev, ${f.ll} AS ll FROM m)
+    SELECT ${sums.join(', ')} FROM r`;
+  const [row] = await ctx.query(sql, params.values);
+  if (row === undefined)
+    throw new AnalyticsError('compute', 'Cannot fit GLM: the aggregate query returned nothing');
+  if (toCountValue(row['invalid']) > 0) {
+    throw new AnalyticsError(
+      'invalid-parameters',
+      `Cannot fit a ${family} GLM: outcome "${parameters.outcome}" has values outside its family's range (${f.range})`,
+    );
+  }
+  const xtwx: number[] = [];
+  const xtwz: number[] = [];
+  for (let i = 0; i < p; i++) {
+    for (let j = i; j < p; j++) xtwx.push(toNumber(row[`a${i}_${j}`]) ?? 0);
+    xtwz.push(toNumber(row[`b${i}`]) ?? 0);
+  }
+  const crossCounts: number[] = [];
+  for (let i = 0; i < indicatorSql.length; i++) {
+    for (let j = i; j < indicatorSql.length; j++) crossCounts.push(toCountValue(row[`c${i}_${j}`]));
+  }
+  const aggregate: RawModelAggregate = {
+    kind: 'model-aggregate',
+    n: toCountValue(row['n']),
+    columns: design.map((d) => d.term),
+    xtwx,
+    xtwz,
+    deviance: toNumber(row['deviance']) ?? 0,
+    logLikelihood: family === 'gaussian' ? null : (toNumber(row['ll']) ?? 0),
+    indicators: { names: indicatorNames, crossCounts },
+  };
+  return { model: aggregate };
+}
+
+/** η at the family's starting means (R's `mustart`), for round one of IRLS. */
+function startingEta(family: GlmParameters['family']): string {
+  switch (family) {
+    case 'gaussian':
+      return 'y';
+    case 'binomial':
+      return 'ln(((y + 0.5) / 2) / (1 - (y + 0.5) / 2))';
+    case 'poisson':
+      return 'ln(y + 0.1)';
+  }
+}
+
+function startingMu(family: GlmParameters['family']): string {
+  switch (family) {
+    case 'gaussian':
+      return 'y';
+    case 'binomial':
+      return '(y + 0.5) / 2';
+    case 'poisson':
+      return 'y + 0.1';
+  }
+}
+
+/**
+ * Per-record IRLS quantities for canonical links, where W z = w η + (y − μ) (no division by w, so tiny
+ * weights cannot blow up z). η is clamped inside exp() only, where |η| > 700 would overflow a double.
+ */
+function familySql(family: GlmParameters['family']): {
+  mu: string;
+  w: string;
+  wz: string;
+  dev: string;
+  ll: string;
+  invalid: string;
+  range: string;
+} {
+  switch (family) {
+    case 'gaussian':
+      return {
+        mu: 'eta',
+        w: '1.0',
+        wz: 'eta + (y - mu)',
+        dev: '(y - mu) * (y - mu)',
+        ll: '0.0',
+        invalid: '0',
+        range: 'any number',
+      };
+    case 'binomial': {
+      const softplus = (x: string) => `CASE WHEN ${x} > 30 THEN ${x} ELSE ln(1 + exp(least(${x}, 30))) END`;
+      return {
+        mu: '1 / (1 + exp(least(greatest(-eta, -700), 700)))',
+        w: 'mu * (1 - mu)',
+        wz: 'mu * (1 - mu) * eta + (y - mu)',
+        dev: `2 * (y * ${softplus('-eta')} + (1 - y) * ${softplus('eta')})`,
+        ll: `-(y * ${softplus('-eta')} + (1 - y) * ${softplus('eta')})`,
+        invalid: 'CASE WHEN y IN (0, 1) THEN 0 ELSE 1 END',
+        range: '0 or 1',
+      };
+    }
+    case 'poisson':
+      return {
+        mu: 'exp(least(eta, 700))',
+        w: 'mu',
+        wz: 'mu * eta + (y - mu)',
+        dev: '2 * (CASE WHEN y > 0 THEN y * (ln(y) - ln(mu)) ELSE 0 END - (y - mu))',
+        ll: 'y * ln(mu) - mu - lgamma(y + 1)',
+        invalid: 'CASE WHEN y >= 0 AND y = floor(y) THEN 0 ELSE 1 END',
+        range: 'non-negative whole numbers',
+      };
+  }
+}
+
+/** The design's levels from the discovery round: levels released as non-zero at some station. */
+function discoverLevels(
+  parameters: GlmParameters,
+  partials: readonly StationPartial[],
+): Record<string, string[]> {
+  const levels = givenLevels(parameters);
+  for (const [i, c] of parameters.covariates.entries()) {
+    if (!isCategoricalParameter(c) || c.levels !== undefined) continue;
+    const seen = new Set<string>();
+    for (const partial of partials) {
+      const part = partOf(partial, `levels${i}`, ['table']);
+      (part.levels[0] ?? []).forEach((label, k) => {
+        if ((part.counts[k] ?? 0) > 0) seen.add(label);
+      });
+    }
+    const sorted = [...seen].sort();
+    if (sorted.length === 0) {
+      throw new AnalyticsError(
+        'insufficient-data',
+        `Cannot fit GLM: no station has enough records in any level of "${c.variable}"`,
+      );
+    }
+    levels[c.variable] = withReferenceFirst(sorted, c);
+  }
+  return levels;
+}
+
+function irlsStep(
+  parameters: GlmParameters,
+  state: IrlsState,
+  partials: readonly StationPartial[],
+): { status: 'done'; result: GlmResult } | { status: 'next-round'; state: IrlsState } {
+  const included: StationPartial[] = [];
+  const withheld: string[] = [];
+  for (const partial of partials) {
+    const part = partOf(partial, 'model', ['model-aggregate']);
+    if ('withheld' in part) withheld.push(partial.stationId);
+    else included.push(partial);
+  }
+  if (included.length === 0) {
+    throw new AnalyticsError(
+      'insufficient-data',
+      'Cannot fit GLM: every station withheld its aggregates (too few records, too many parameters, or categories held by too few records)',
+    );
+  }
+  let columns: readonly string[] | undefined;
+  let n = 0;
+  let deviance = 0;
+  let logLikelihood = 0;
+  let xtwx: number[] = [];
+  let xtwz: number[] = [];
+  for (const partial of included) {
+    const part = partOf(partial, 'model', ['model-aggregate']);
+    if ('withheld' in part) continue;
+    if (columns === undefined) {
+      columns = part.columns;
+      xtwx = new Array<number>(part.xtwx.length).fill(0);
+      xtwz = new Array<number>(part.xtwz.length).fill(0);
+    } else if (columns.join('\u0000') !== part.columns.join('\u0000')) {
+      throw new AnalyticsError(
+        'compute',
+        `Cannot combine GLM aggregates: station ${partial.stationId} used different terms`,
+      );
+    }
+    n += part.n;
+    deviance += part.deviance;
+    logLikelihood += part.logLikelihood ?? 0;
+    part.xtwx.forEach((v, k) => (xtwx[k] = (xtwx[k] ?? 0) + v));
+    part.xtwz.forEach((v, k) => (xtwz[k] = (xtwz[k] ?? 0) + v));
+  }
+  const terms = columns ?? [];
+  const p = terms.length;
+  const factor = factorise(xtwx, p, terms);
+  const tolerance = parameters.tolerance ?? 1e-10;
+  const maxIterations = parameters.maxIterations ?? 25;
+  const family = parameters.family;
+  const converged =
+    state.beta !== null &&
+    (family === 'gaussian' ||
+      (state.deviance !== null &&
+        Math.abs(deviance - state.deviance) / (Math.abs(deviance) + 0.1) < tolerance));
+  if (state.beta !== null && (converged || state.iteration >= maxIterations)) {
+    return {
+      status: 'done',
+      result: summarise({
+        parameters,
+        terms,
+        beta: state.beta,
+        factor,
+        n,
+        deviance,
+        logLikelihood,
+        iterations: state.iteration,
+        converged,
+        included,
+        withheld,
+      }),
+    };
+  }
+  return {
+    status: 'next-round',
+    state: { levels: state.levels, beta: factor.solve(xtwz), iteration: state.iteration + 1, deviance },
+  };
+}
+
+function factorise(xtwx: readonly number[], p: number, terms: readonly string[]) {
+  try {
+    return cholesky(unpackSymmetric(xtwx, p));
+  } catch (error) {
+    if (error instanceof SingularMatrixError) {
+      throw new AnalyticsError(
+        'compute',
+        `Cannot fit GLM: term "${terms[error.column] ?? '?'}" is constant or a linear combination of the terms before it (remove it or merge levels)`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function summarise(input: {
+  parameters: GlmParameters;
+  terms: readonly string[];
+  beta: readonly number[];
+  factor: ReturnType<typeof cholesky>;
+  n: number;
+  deviance: number;
+  logLikelihood: number;
+  iterations: number;
+  converged: boolean;
+  included: readonly StationPartial[];
+  withheld: readonly string[];
+}): GlmResult {
+  const { parameters, terms, beta, n, deviance } = input;
+  const p = terms.length;
+  const family = parameters.family;
+  const residualDf = n - p;
+  const dispersion = family === 'gaussian' ? deviance / residualDf : 1;
+  const covariance = input.factor.inverse();
+  const useT = family === 'gaussian';
+  const q = useT ? tQuantile(0.975, residualDf) : normalQuantile(0.975);
+  const coefficients = terms.map((term, j) => {
+    const estimate = beta[j] ?? 0;
+    const standardError = Math.sqrt(dispersion * (covariance[j]?.[j] ?? 0));
+    const statistic = estimate / standardError;
+    const tail = useT ? tSurvival(Math.abs(statistic), residualDf) : normalSurvival(Math.abs(statistic));
+    return {
+      term,
+      estimate,
+      standardError,
+      statistic,
+      pValue: Math.min(1, 2 * tail),
+      lower: estimate - q * standardError,
+      upper: estimate + q * standardError,
+    };
+  });
+  // As R's glm: the gaussian log-likelihood at σ̂² = RSS/n, with σ counted as a parameter in the AIC.
+  const logLikelihood =
+    family === 'gaussian' ? -(n / 2) * (Math.log((2 * Math.PI * deviance) / n) + 1) : input.logLikelihood;
+  const aic = -2 * logLikelihood + 2 * (p + (family === 'gaussian' ? 1 : 0));
+  return {
+    family,
+    link: family === 'gaussian' ? 'identity' : family === 'binomial' ? 'logit' : 'log',
+    coefficients,
+    statistic: useT ? 't' : 'z',
+    dispersion,
+    deviance,
+    logLikelihood,
+    aic,
+    n,
+    residualDf,
+    iterations: input.iterations,
+    converged: input.converged,
+    stations: { included: input.included.map((s) => s.stationId), withheld: [...input.withheld] },
+  };
+}
