@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Command } from 'commander';
 import { createHub, readHubConfig, totpCode, verifyHubAuditLog, type HubConfig } from '@polder/hub';
+import { verifyStationAuditCommand } from './opt-out-command.ts';
 import { parseCount } from './synth-command.ts';
 
 /** `polder hub`: runs the hub service until stopped. */
@@ -50,7 +51,12 @@ export function auditCommand(): Command {
       'PGlite data directory of a stopped hub (when DATABASE_URL is unset)',
       '.polder/hub',
     )
-    .action(async (options: { dataDir: string }) => {
+    .option(
+      '--station <dir>',
+      "verify this station's audit log (hash chain and audit-head.json) instead of the hub's",
+    )
+    .action(async (options: { dataDir: string; station?: string }) => {
+      if (options.station !== undefined) return verifyStationAuditCommand(options.station);
       const databaseUrl = process.env['DATABASE_URL'];
       const result = await verifyHubAuditLog(
         databaseUrl ? { databaseUrl } : { pgliteDataDir: options.dataDir },

@@ -3,6 +3,7 @@ import { demoCommand } from './demo-command.ts';
 import { dqCommand } from './dq-command.ts';
 import { auditCommand, hubCommand, totpCommand } from './hub-command.ts';
 import { ingestCommand } from './ingest-command.ts';
+import { addStationLocalCommands } from './opt-out-command.ts';
 import { stationCommand } from './station-command.ts';
 import { synthCommand } from './synth-command.ts';
 import { vocabCommand } from './vocab-command.ts';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .addCommand(dqCommand())
     .addCommand(vocabCommand())
     .addCommand(hubCommand())
-    .addCommand(stationCommand())
+    .addCommand(addStationLocalCommands(stationCommand()))
     .addCommand(auditCommand())
     .addCommand(totpCommand());
 }
