@@ -8,11 +8,18 @@ import {
   writeDataQualityReport,
   type DataQualityReport,
 } from '@polder/etl';
-import { createHub, readHubConfig, seedDemoAccounts, type DemoAccount, type Hub } from '@polder/hub';
+import {
+  createHub,
+  readHubConfig,
+  seedDemoAccounts,
+  type AuditAnchoring,
+  type DemoAccount,
+  type Hub,
+} from '@polder/hub';
 import { describeStation, ingestIntoStation, openStationStore, type StationOverview } from '@polder/station';
 import { generateHospital, HOSPITAL_PROFILES, type HospitalId } from '@polder/synth';
 import { enrolAndPublish, signInAsAdmin } from './demo-federation.ts';
-import { waitForSignal } from './hub-command.ts';
+import { defaultAnchorFile, startAuditAnchoring, waitForSignal } from './hub-command.ts';
 import { startProgress } from './progress.ts';
 import { parseCount } from './synth-command.ts';
 
@@ -32,6 +39,7 @@ interface DemoOptions {
 
 interface DemoHub {
   readonly hub: Hub;
+  readonly anchoring: AuditAnchoring;
   readonly url: string;
   readonly accounts: readonly DemoAccount[];
   adminCookie(): Promise<string>;
@@ -60,6 +68,7 @@ export function demoCommand(): Command {
         printHub(demoHub, options);
         if (options.serve) await waitForSignal();
       } finally {
+        await demoHub.anchoring.stop();
         await demoHub.hub.close();
       }
     });
@@ -77,9 +86,14 @@ async function startDemoHub(dir: string, port: number): Promise<DemoHub> {
     { port, host: '127.0.0.1', publicBaseUrl: `http://localhost:${port}` },
   );
   const hub = await createHub(config);
+  const anchoring = startAuditAnchoring(
+    hub,
+    defaultAnchorFile(config) ?? join(dir, 'hub.audit-anchors.jsonl'),
+  );
   try {
     await hub.app.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await anchoring.stop();
     await hub.close();
     throw new Error(`Cannot start the demo hub on port ${port}; is another program using it? Try --port`, {
       cause: error,
@@ -92,6 +106,7 @@ async function startDemoHub(dir: string, port: number): Promise<DemoHub> {
   let cookie: string | undefined;
   return {
     hub,
+    anchoring,
     url,
     accounts,
     adminCookie: async () => (cookie ??= await signInAsAdmin(url, admin)),

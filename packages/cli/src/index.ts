@@ -9,7 +9,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram().exitOverride();
   try {
     await program.parseAsync([...argv]);
-    return 0;
+    // A command that found a problem (e.g. `audit verify`) sets process.exitCode instead of throwing.
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
     process.stderr.write(`polder: ${describeError(error)}\n`);

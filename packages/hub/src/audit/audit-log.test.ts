@@ -1,6 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../_test-hub.ts';
+import { AuditAnchoring, readAuditAnchors } from './audit-anchor.ts';
 import { recordAudit, verifyAuditLog } from './audit-log.ts';
 
 let hub: TestHub;
@@ -72,12 +76,34 @@ describe('verifyAuditLog()', () => {
     expect(await verifyAuditLog(hub.db)).toMatchObject({ ok: false, firstBrokenRow: 2 });
   });
 
-  it('shows removal of the newest row only against a kept lastHash', async () => {
+  it('detects removal of the newest rows against anchors kept outside the database', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'polder-anchor-')), 'anchors.jsonl');
+    const anchoring = new AuditAnchoring(hub.db, file);
     const before = await verifyAuditLog(hub.db);
-    await tamper(sql`delete from audit_log where seq = 5`);
-    const after = await verifyAuditLog(hub.db);
-    expect(after.ok).toBe(true);
-    expect(after.lastHash).not.toBe(before.lastHash);
+    expect(await anchoring.anchor()).toMatchObject({ seq: before.rows, hash: before.lastHash });
+    expect(await anchoring.anchor()).toBeNull(); // unchanged head: nothing appended
+    const anchors = readAuditAnchors(file);
+    expect(await verifyAuditLog(hub.db, { anchors })).toMatchObject({ ok: true });
+    await tamper(sql`delete from audit_log where seq = ${before.rows}`);
+    // The shorter chain is valid on its own; only the anchor shows the removal.
+    expect(await verifyAuditLog(hub.db)).toMatchObject({ ok: true });
+    expect(await verifyAuditLog(hub.db, { anchors })).toMatchObject({
+      ok: false,
+      firstBrokenRow: before.rows,
+      reason: expect.stringMatching(/removed/),
+    });
+  });
+
+  it('detects a rewritten chain that no longer matches an anchor', async () => {
+    const rows = await verifyAuditLog(hub.db);
+    const anchors = [{ seq: rows.rows, hash: 'f'.repeat(64) }];
+    expect(await verifyAuditLog(hub.db, { anchors })).toMatchObject({ ok: false, firstBrokenRow: rows.rows });
+  });
+
+  it('readAuditAnchors() names a line that is not an anchor', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'polder-anchor-')), 'anchors.jsonl');
+    writeFileSync(file, '{"seq":1,"hash":"' + 'a'.repeat(64) + '"}\nnot json\n');
+    expect(() => readAuditAnchors(file)).toThrow(/line 2/);
   });
 });
 

@@ -88,12 +88,26 @@ async function appendAudit(trx: Kysely<Database>, entry: AuditEntry): Promise<vo
     .execute();
 }
 
+/** What {@link verifyAuditLog} checks besides the chain itself. */
+export interface VerifyAuditLogOptions {
+  /**
+   * Heads of the log seen earlier and kept outside the database (see `AuditAnchoring`): each named row
+   * must still be there with that hash, so that removing the newest rows is caught too.
+   */
+  readonly anchors?: readonly { readonly seq: number; readonly hash: string }[];
+}
+
 /**
  * Walks the whole audit log in order and checks that each row's hash matches its content and the row
  * before it, and that sequence numbers run 1, 2, 3, … without gaps. Detects any changed, removed, inserted
- * or reordered row (removal of the newest rows shows only against a `lastHash` kept elsewhere).
+ * or reordered row; removal of the newest rows shows against `anchors` kept elsewhere.
  */
-export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerification> {
+export async function verifyAuditLog(
+  db: Kysely<Database>,
+  options: VerifyAuditLogOptions = {},
+): Promise<AuditVerification> {
+  const anchored = new Map<number, string>();
+  for (const anchor of options.anchors ?? []) anchored.set(anchor.seq, anchor.hash);
   let previousHash = genesisHash;
   let expectedSeq = 1;
   let rows = 0;
@@ -126,11 +140,25 @@ export async function verifyAuditLog(db: Kysely<Database>): Promise<AuditVerific
       if (hashAuditRow(stored) !== stored.hash) {
         return broken(`row ${seq} was changed: its content no longer matches its hash`);
       }
+      const anchor = anchored.get(seq);
+      if (anchor !== undefined && anchor !== stored.hash) {
+        return broken(`row ${seq} differs from the anchor kept outside the database: the log was rewritten`);
+      }
       previousHash = stored.hash;
       expectedSeq += 1;
       rows += 1;
     }
     if (page.length < pageSize) break;
+  }
+  const newestAnchored = Math.max(0, ...anchored.keys());
+  if (newestAnchored > rows) {
+    return {
+      ok: false,
+      rows,
+      lastHash: previousHash,
+      firstBrokenRow: rows + 1,
+      reason: `rows ${rows + 1} to ${newestAnchored} were removed: the anchors kept outside the database name row ${newestAnchored}, the log ends at row ${rows}`,
+    };
   }
   return { ok: true, rows, lastHash: previousHash };
 }
