@@ -2,9 +2,14 @@ import type { AlgorithmRef } from '@polder/protocol';
 import type { AlgorithmInfo, AnyAlgorithm } from './algorithm.ts';
 import { countAlgorithm } from './algorithms/count.ts';
 import { glmAlgorithm } from './algorithms/glm.ts';
+import { kaplanMeierAlgorithm } from './algorithms/kaplan-meier.ts';
 
 /** The vetted library: every algorithm a station may run, by name@version. */
-const algorithms: readonly AnyAlgorithm[] = Object.freeze([countAlgorithm, glmAlgorithm]);
+const algorithms: readonly AnyAlgorithm[] = Object.freeze([
+  countAlgorithm,
+  glmAlgorithm,
+  kaplanMeierAlgorithm,
+]);
 
 const byRef = new Map(algorithms.map((a) => [`${a.name}@${a.version}`, a]));
 

@@ -26,3 +26,4 @@ export type { OutputKind, RawOutputPart, StationOutput } from './output-kinds.ts
 export type { PrivacyBudgetLedger, PrivacyRandomSource } from './_privacy-budget.ts';
 export type { CountResult, CountCell } from './algorithms/count.ts';
 export type { GlmCoefficient, GlmResult } from './algorithms/glm.ts';
+export type { KaplanMeierResult, SurvivalCurve, SurvivalStep } from './algorithms/kaplan-meier.ts';

@@ -115,7 +115,7 @@ export const RawSurvivalCurve = Type.Object(
         },
         { additionalProperties: false },
       ),
-      { minItems: 1, maxItems: 100 },
+      { maxItems: 100 },
     ),
   },
   { additionalProperties: false },
