@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
+import websocket from '@fastify/websocket';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
@@ -152,6 +153,8 @@ async function configureApp(app: HubApp, context: HubContext, routes: Registered
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', uiConfig: { docExpansion: 'list' } });
+  // The station link (GET /api/station-link); stations send only {"type":"pong"}, so frames stay small.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   app.addHook('onRequest', async (request, reply) => authenticate(context, request, reply));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-content-type-options', 'nosniff');

@@ -1,0 +1,132 @@
+import type { Kysely } from 'kysely';
+import { Type } from 'typebox';
+import { DisclosureReport, TaskProblem, type SignedTaskResult } from '@polder/protocol';
+import type { Database } from '../db/database.ts';
+import { Nullable, Timestamp, Uuid } from '../schema.ts';
+import type { RunError, RunRow } from './run-coordinator.ts';
+
+const RunStatus = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]);
+const TaskStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('pending-approval'),
+  Type.Literal('completed'),
+  Type.Literal('refused'),
+  Type.Literal('failed'),
+]);
+
+/** Why a run failed: which station, at which step, and what to do. */
+export const RunErrorView = Type.Object({
+  stationId: Nullable(Uuid),
+  stationName: Nullable(Type.String()),
+  round: Type.Integer(),
+  step: Type.String(),
+  code: Type.String(),
+  message: Type.String(),
+  advice: Type.String(),
+});
+
+/** One station's progress in a run: its task of the latest round. */
+export const StationProgressView = Type.Object({
+  stationId: Uuid,
+  stationName: Type.String(),
+  round: Type.Integer(),
+  status: TaskStatus,
+  answeredAt: Nullable(Timestamp),
+  durationMs: Nullable(Type.Number()),
+  problem: Nullable(TaskProblem),
+  /** What the station's disclosure control did to its last released output. */
+  disclosure: Nullable(DisclosureReport),
+});
+
+/** A run in a list. */
+export const RunSummaryView = Type.Object({
+  id: Uuid,
+  projectId: Uuid,
+  algorithm: Type.Object({ name: Type.String(), version: Type.String() }),
+  status: RunStatus,
+  round: Type.Integer(),
+  requestedBy: Type.Object({ userId: Nullable(Uuid), name: Type.String() }),
+  rerunOf: Nullable(Uuid),
+  createdAt: Timestamp,
+  finishedAt: Nullable(Timestamp),
+});
+
+/** A run with its progress per station, its result or its error. */
+export const RunView = Type.Object({
+  ...RunSummaryView.properties,
+  permitId: Uuid,
+  parameters: Type.Unknown(),
+  cohort: Type.Unknown(),
+  cohortSource: Type.Unknown(),
+  stations: Type.Array(StationProgressView),
+  result: Type.Unknown({ description: 'The pooled result (null until the run completes)' }),
+  error: Nullable(RunErrorView),
+  updatedAt: Timestamp,
+});
+
+const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
+
+/** A run as listed. */
+export function runSummaryOf(run: RunRow) {
+  return {
+    id: run.id,
+    projectId: run.project_id,
+    algorithm: { name: run.algorithm_name, version: run.algorithm_version },
+    status: run.status,
+    round: run.round,
+    requestedBy: { userId: run.requested_by, name: run.requested_by_name },
+    rerunOf: run.rerun_of,
+    createdAt: new Date(run.created_at).toISOString(),
+    finishedAt: iso(run.finished_at),
+  };
+}
+
+/** A run with per-station progress (each station's task of the latest round it has). */
+export async function runViewOf(db: Kysely<Database>, run: RunRow) {
+  const tasks = await db
+    .selectFrom('tasks')
+    .select(['station_id', 'round', 'status', 'result', 'answered_at'])
+    .where('run_id', '=', run.id)
+    .orderBy('round', 'desc')
+    .execute();
+  const names = new Map(
+    run.station_ids.length === 0
+      ? []
+      : (
+          await db.selectFrom('stations').select(['id', 'name']).where('id', 'in', run.station_ids).execute()
+        ).map((row) => [row.id, row.name] as const),
+  );
+  const stations = run.station_ids.flatMap((stationId) => {
+    const latest = tasks.find((task) => task.station_id === stationId);
+    if (latest === undefined) return [];
+    const result = (latest.result as SignedTaskResult | null)?.payload;
+    const lastDisclosure = tasks.find(
+      (task) =>
+        task.station_id === stationId &&
+        (task.result as SignedTaskResult | null)?.payload.disclosure !== undefined,
+    );
+    return [
+      {
+        stationId,
+        stationName: names.get(stationId) ?? stationId,
+        round: latest.round,
+        status: latest.status,
+        answeredAt: iso(latest.answered_at),
+        durationMs: result?.durationMs ?? null,
+        problem: result?.problem ?? null,
+        disclosure: (lastDisclosure?.result as SignedTaskResult | null)?.payload.disclosure ?? null,
+      },
+    ];
+  });
+  return {
+    ...runSummaryOf(run),
+    permitId: run.permit_id,
+    parameters: run.parameters,
+    cohort: run.cohort,
+    cohortSource: run.cohort_source,
+    stations,
+    result: run.result ?? null,
+    error: (run.error as RunError | null) ?? null,
+    updatedAt: new Date(run.updated_at).toISOString(),
+  };
+}
