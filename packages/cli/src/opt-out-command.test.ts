@@ -33,7 +33,7 @@ describe('polder station opt-out', () => {
       '--steward',
       'sam',
     );
-    expect(recorded.stdout).toMatch(/^recorded opt-out [0-9a-f]{16}: changed \[b, e\], already so \[\]/);
+    expect(recorded.stdout).toMatch(/^recorded opt-out [A-Za-z0-9_-]{16}: changed \[b, e\], already so \[\]/);
     const list = await polder('station', 'opt-out', 'list', '--station', station, '--json');
     const { optOuts } = JSON.parse(list.stdout) as { optOuts: { purpose: string; recordedBy: string }[] };
     expect(optOuts.map((entry) => entry.purpose).sort()).toEqual(['b', 'e']);

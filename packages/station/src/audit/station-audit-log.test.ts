@@ -201,7 +201,7 @@ describe('verifyStationAuditLog()', () => {
         expect(result.problems.length).toBeGreaterThan(0);
         expect(Number(before[0]?.[0])).toBe(result.entries);
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
   }, 60_000);
 });

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { generatePseudonymKey, keyedPseudonym } from '@polder/privacy';
 import type { StationStore } from '../station-store.ts';
-import { keyedPseudonym } from './_keyed-pseudonym.ts';
 
 /** The station secret that keys patient pseudonyms; lose it and every opt-out loses its patient. */
 export const pseudonymKeyFile = 'pseudonym-key';
@@ -83,14 +82,15 @@ export function withRegister<T>(
 }
 
 /**
- * Reads the station's pseudonym key, making it (32 random bytes, mode 0600) on first use. Refuses to make a
+ * Reads the station's pseudonym key (base64url), making it (32 random bytes, mode 0600) on first use. Refuses to make a
  * new key while opt-outs exist: they were keyed with the lost one, and a new key would silently orphan them.
  */
-export async function readPseudonymKey(store: StationStore, connection: DuckDBConnection): Promise<Buffer> {
+export async function readPseudonymKey(store: StationStore, connection: DuckDBConnection): Promise<string> {
   const path = join(store.dir, pseudonymKeyFile);
   try {
-    const key = Buffer.from((await readFile(path, 'utf8')).trim(), 'base64');
-    if (key.length < 32) throw new Error(`Cannot read ${path}: it holds fewer than 32 key bytes`);
+    const key = (await readFile(path, 'utf8')).trim();
+    // Fails early, with the file named, rather than at the first pseudonym.
+    keyedPseudonym(key, 'check');
     if (((await stat(path)).mode & 0o077) !== 0) await chmod(path, 0o600);
     return key;
   } catch (error) {
@@ -107,9 +107,9 @@ export async function readPseudonymKey(store: StationStore, connection: DuckDBCo
         'pseudonyms made with it; restore the file from the station backup',
     );
   }
-  const key = randomBytes(32);
+  const key = generatePseudonymKey();
   // 'wx': of two processes racing to make the key, the second fails instead of replacing the first's.
-  await writeFile(path, `${key.toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+  await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
   await chmod(path, 0o600);
   return key;
 }
@@ -125,7 +125,7 @@ export function patientNumberOf(sourceIdentifier: string): string {
 }
 
 /** The pseudonym of a patient's source identifier under the station key. */
-export function pseudonymOf(key: Uint8Array, sourceIdentifier: string): string {
+export function pseudonymOf(key: string, sourceIdentifier: string): string {
   const number = patientNumberOf(sourceIdentifier);
   if (number === '') throw new Error('Cannot make a pseudonym: the patient number is empty');
   return keyedPseudonym(key, number);
@@ -136,7 +136,7 @@ export function pseudonymOf(key: Uint8Array, sourceIdentifier: string): string {
  * loaded since the last call (an anti-join), so the steady state costs one join, and a fresh station of
  * 100,000 persons pays for 100,000 HMACs once. Returns how many persons were added.
  */
-export async function syncPersonPseudonyms(connection: DuckDBConnection, key: Uint8Array): Promise<number> {
+export async function syncPersonPseudonyms(connection: DuckDBConnection, key: string): Promise<number> {
   // The steady state: person_id is unique in both and persons are never removed from the source-id map,
   // so equal counts mean nothing is missing, and two counts cost far less than the anti-join.
   const counts = (

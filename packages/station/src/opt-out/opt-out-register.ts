@@ -33,7 +33,7 @@ export interface OptOutChange {
 
 /** What a change did, per purpose: a batch reports per item instead of failing on the first. */
 export interface OptOutChangeResult {
-  /** A short reference to the register rows (the pseudonym's first 16 hex digits), for the audit trail. */
+  /** A short reference to the register rows (the pseudonym's first 16 characters), for the audit trail. */
   readonly reference: string;
   /** Purposes whose state changed. */
   readonly changed: readonly OptOutPurpose[];
@@ -267,7 +267,7 @@ function checkPurposes(purposes: readonly string[]): OptOutPurpose[] {
 
 /**
  * The short reference under which the register and the audit log know a patient (the pseudonym's first 16
- * hex digits), for audit entries about that patient that are not changes (a patient page lookup).
+ * characters), for audit entries about that patient that are not changes (a patient page lookup).
  */
 export async function optOutReference(store: StationStore, sourceIdentifier: string): Promise<string> {
   return withRegister(store, async (connection) =>
