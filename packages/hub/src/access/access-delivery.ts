@@ -48,6 +48,7 @@ export async function deliverAccessOutbox(hub: HubContext, now: Date = hub.now()
     webhook_id: string | null;
     payload: Record<string, unknown>;
     attempts: number;
+    created_at: Date;
   }>`
     update access_outbox set attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + claimMs)}
     where id in (
@@ -55,11 +56,17 @@ export async function deliverAccessOutbox(hub: HubContext, now: Date = hub.now()
       where delivered_at is null and failed_at is null and next_attempt_at <= ${now}
       order by next_attempt_at limit 50 for update skip locked
     )
-    returning id, channel, target, webhook_id, payload, attempts
+    returning id, channel, target, webhook_id, payload, attempts, created_at
   `.execute(hub.db);
+  // In the order the events happened (a receiver should still order by `seq`: a retry comes later).
+  const items = [...claimed.rows].sort(
+    (a, b) =>
+      new Date(a.created_at).getTime() - new Date(b.created_at).getTime() ||
+      Number(a.payload['seq'] ?? 0) - Number(b.payload['seq'] ?? 0),
+  );
   let delivered = 0;
   let failed = 0;
-  for (const item of claimed.rows) {
+  for (const item of items) {
     try {
       if (item.channel === 'email') await sendMail(hub, item.target, item.payload);
       else await postWebhook(hub, item.webhook_id, item.target, item.payload);
