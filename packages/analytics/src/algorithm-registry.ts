@@ -1,12 +1,16 @@
 import type { AlgorithmRef } from '@polder/protocol';
 import type { AlgorithmInfo, AnyAlgorithm } from './algorithm.ts';
 import { countAlgorithm } from './algorithms/count.ts';
+import { crosstabAlgorithm } from './algorithms/crosstab.ts';
 import { glmAlgorithm } from './algorithms/glm.ts';
 import { kaplanMeierAlgorithm } from './algorithms/kaplan-meier.ts';
+import { summaryAlgorithm } from './algorithms/summary.ts';
 
 /** The vetted library: every algorithm a station may run, by name@version. */
 const algorithms: readonly AnyAlgorithm[] = Object.freeze([
   countAlgorithm,
+  summaryAlgorithm,
+  crosstabAlgorithm,
   glmAlgorithm,
   kaplanMeierAlgorithm,
 ]);

@@ -27,3 +27,5 @@ export type { PrivacyBudgetLedger, PrivacyRandomSource } from './_privacy-budget
 export type { CountResult, CountCell } from './algorithms/count.ts';
 export type { GlmCoefficient, GlmResult } from './algorithms/glm.ts';
 export type { KaplanMeierResult, SurvivalCurve, SurvivalStep } from './algorithms/kaplan-meier.ts';
+export type { SummaryResult, VariableSummary } from './algorithms/summary.ts';
+export type { CrosstabResult } from './algorithms/crosstab.ts';
