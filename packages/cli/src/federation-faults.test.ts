@@ -15,13 +15,7 @@ import {
   type DemoAccount,
   type Hub,
 } from '@polder/hub';
-import {
-  generateSigningKeyPair,
-  importPrivateKey,
-  signPermit,
-  type PermitDocument,
-  type SigningKeyPair,
-} from '@polder/protocol';
+import { generateSigningKeyPair, type PermitDocument, type SigningKeyPair } from '@polder/protocol';
 import {
   computeDatasetStatistics,
   enrolStation,
@@ -37,6 +31,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoStewardDescription, signInAsAdmin } from './demo-federation.ts';
 import { runPolder } from './_run-polder.ts';
+import { hubSigningKeyOf, insertPermit, userIdOf } from './_federation-fixtures.ts';
 
 /**
  * Fault tests with real processes: `polder hub` on PGlite and three `polder station run` children, each a
@@ -211,48 +206,15 @@ async function waitForRun(permit: string, runId: string, timeoutMs = 40_000): Pr
   }
 }
 
-/** Writes a permit into the hub's `permits` table as the access procedure does, signed with `key`. */
-async function insertPermit(
+async function addPermit(
   db: Kysely<Database>,
   key: SigningKeyPair,
   name: string,
   datasets: PermitDocument['datasets'],
   changes: Partial<PermitDocument> = {},
 ): Promise<void> {
-  const now = Date.now();
-  const document: PermitDocument = {
-    type: 'polder.permit.v1',
-    permitId: randomUUID(),
-    applicationId: randomUUID(),
-    kind: 'permit',
-    purpose: 'd',
-    holder: { organisationId: randomUUID(), organisationName: 'University of Amsterdam (test)' },
-    namedUsers: [await userIdOf(db, researcher.email)],
-    datasets,
-    algorithms: ['count', 'summary', 'glm', 'kaplan-meier'],
-    disclosure: {},
-    issuedAt: new Date(now - 60_000).toISOString(),
-    validFrom: new Date(now - 60_000).toISOString(),
-    validUntil: new Date(now + 3_600_000).toISOString(),
-    ...changes,
-  };
-  const token = await signPermit(document, key);
-  const applicant = await userIdOf(db, researcher.email);
-  await sql`insert into applications (id, kind, title, applicant_id, applicant_name, organisation_id,
-      organisation_name, state, form, version, created_at, updated_at)
-    values (${document.applicationId}, 'permit', ${`Fault test: ${name}`}, ${applicant}, 'Rosa Researcher',
-      ${document.holder.organisationId}, ${document.holder.organisationName}, 'approved', '{}', 1, ${new Date()},
-      ${new Date()})`.execute(db);
-  await sql`insert into permits (id, application_id, kind, token, document, status, valid_from, valid_until,
-      revoked_at, created_at)
-    values (${document.permitId}, ${document.applicationId}, 'permit', ${token}, ${JSON.stringify(document)}, 'active',
-      ${new Date(document.validFrom)}, ${new Date(document.validUntil)}, ${null}, ${new Date()})`.execute(db);
-  permits.set(name, document);
-}
-
-async function userIdOf(db: Kysely<Database>, email: string): Promise<string> {
-  const row = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow();
-  return row.id;
+  const applicantId = await userIdOf(db, researcher.email);
+  permits.set(name, await insertPermit(db, { key, applicantId, datasets, changes }));
 }
 
 beforeAll(async () => {
@@ -319,23 +281,19 @@ beforeAll(async () => {
       }
     }
     progress('stations enrolled and published');
-    const keyRow = await setup.db
-      .selectFrom('hub_signing_keys')
-      .select('private_key')
-      .executeTakeFirstOrThrow();
-    const hubKey = importPrivateKey(keyRow.private_key);
+    const hubKey = await hubSigningKeyOf(setup.db);
     const dataset = (name: StationName) => ({
       datasetId: datasetIds.get(name) ?? '',
       stationId: stationIds.get(name) ?? '',
     });
-    await insertPermit(setup.db, hubKey, 'all', stationNames.map(dataset));
-    await insertPermit(setup.db, hubKey, 'other-dataset', [{ ...dataset('A'), datasetId: randomUUID() }]);
-    await insertPermit(setup.db, generateSigningKeyPair(), 'forged', [dataset('B')]);
-    await insertPermit(setup.db, hubKey, 'expiring', [dataset('C')], {
+    await addPermit(setup.db, hubKey, 'all', stationNames.map(dataset));
+    await addPermit(setup.db, hubKey, 'other-dataset', [{ ...dataset('A'), datasetId: randomUUID() }]);
+    await addPermit(setup.db, generateSigningKeyPair(), 'forged', [dataset('B')]);
+    await addPermit(setup.db, hubKey, 'expiring', [dataset('C')], {
       validUntil: new Date(Date.now() + 6_000).toISOString(),
     });
-    await insertPermit(setup.db, hubKey, 'c-only', [dataset('C')]);
-    await insertPermit(setup.db, hubKey, 'to-revoke', [dataset('B')]);
+    await addPermit(setup.db, hubKey, 'c-only', [dataset('C')]);
+    await addPermit(setup.db, hubKey, 'to-revoke', [dataset('B')]);
     researcherCookie = await signInAsAdmin(hubUrl, researcher);
     for (const name of permits.keys()) {
       const project = (await api('/api/projects', {
@@ -359,7 +317,7 @@ beforeAll(async () => {
     stationNames.map((name) => stations.get(name)?.waitFor(/connected to the hub/, { timeoutMs: 30_000 })),
   );
   progress('stations connected');
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await Promise.all([...stations.values()].map((station) => stopPolder(station)));
