@@ -20,7 +20,7 @@ import {
 import { findPermit } from './_permits.ts';
 import { resultToCsv } from './_result-export.ts';
 import { RunSummaryView, RunView, runSummaryOf, runViewOf } from './_run-views.ts';
-import type { RunCoordinator, RunRow } from './run-coordinator.ts';
+import type { RunCoordinator, RunRow, StartRun } from './run-coordinator.ts';
 
 const errors = {
   400: ErrorResponse,
@@ -1064,7 +1064,7 @@ export async function startDataRequestRun(
       })
       .execute();
   });
-  return coordinator.startRun({
+  const start: StartRun = {
     projectId,
     permitId: event.permitId,
     requestedBy: { userId: application.applicant_id, name: application.applicant_name },
@@ -1073,5 +1073,16 @@ export async function startDataRequestRun(
     cohort: analysis.cohort ?? {},
     cohortSource: { dataRequest: event.applicationId },
     requireNamedUser: false,
-  });
+  };
+  try {
+    const cohort = checkCohortDefinition(start.cohort);
+    if (!cohort.ok) {
+      throw new HubError('invalid_input', `Cannot start run: the cohort ${describeProblems(cohort.errors)}`);
+    }
+    return await coordinator.startRun(start);
+  } catch (error) {
+    // Nobody waits on this request: the refusal is kept as a failed run, where the applicant sees it.
+    if (error instanceof HubError) return coordinator.recordRefusedStart(start, error);
+    throw error;
+  }
 }

@@ -220,6 +220,51 @@ export class RunCoordinator {
   }
 
   /**
+   * Keeps a run that could not start (a data request's analysis that the checks refused) as a failed run, so
+   * that the people who wait for it see why.
+   */
+  async recordRefusedStart(input: StartRun, error: HubError): Promise<RunRow> {
+    const now = this.#hub.now();
+    const run = await this.#db
+      .insertInto('runs')
+      .values({
+        id: uuid7(now),
+        project_id: input.projectId,
+        permit_id: input.permitId,
+        rerun_of: input.rerunOf ?? null,
+        requested_by: input.requestedBy.userId,
+        requested_by_name: input.requestedBy.name,
+        algorithm_name: input.algorithm.name.slice(0, 63),
+        algorithm_version: input.algorithm.version.slice(0, 40),
+        parameters: JSON.stringify(input.parameters),
+        cohort: JSON.stringify(input.cohort),
+        cohort_source: JSON.stringify(input.cohortSource),
+        station_ids: [],
+        status: 'failed',
+        round: 0,
+        state: null,
+        result: null,
+        error: JSON.stringify({
+          stationId: null,
+          stationName: null,
+          round: 0,
+          step: 'start',
+          code: error.code,
+          message: error.message,
+          advice:
+            'the analysis could not start at the hub; correct it (or ask the access body to) and run it again',
+        } satisfies RunError),
+        created_at: now,
+        updated_at: now,
+        finished_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.#changed(run.id);
+    return run;
+  }
+
+  /**
    * Takes a station's signed result for one of its tasks: verifies the signature with the station's enrolled
    * key, stores a final result once (an identical one again is accepted, a different one refused), records
    * refusals and failures in the audit log, and advances the run when the round is complete.

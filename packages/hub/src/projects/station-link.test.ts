@@ -11,6 +11,12 @@ import {
 import type { Static } from 'typebox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../_test-hub.ts';
+import { accessCast, completeForm } from '../access/_access-fixtures.ts';
+import { runCommand } from '../access/access-service.ts';
+import type { Actor, Command } from '../access/workflow.ts';
+import { exampleStatistics, exampleSteward } from '../catalogue/_example-datasets.ts';
+import { upsertDatasetDescription } from '../catalogue/catalogue-store.ts';
+import { uuid7 } from '../db/uuid7.ts';
 import type { StationLinkMessage } from './station-link.ts';
 import type { RunView } from './_run-views.ts';
 import { insertTestPermit, insertTestProject, revokeTestPermit } from './_test-federation.ts';
@@ -340,6 +346,110 @@ describe('the station link', () => {
     expect(tasks).toHaveLength(3 * (run.round + 1));
     expect(tasks.every((task) => task.status === 'completed')).toBe(true);
     expect(answered.size).toBe(tasks.length);
+  });
+
+  it('streams a run’s progress as Server-Sent Events until it completes', async () => {
+    const { projectId } = await newProject();
+    const runId = await startRun(projectId, 'count', {});
+    const response = await fetch(`${baseUrl}/api/projects/${projectId}/runs/${runId}/events`, {
+      headers: { cookie: researcherCookie },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes('\n\n')) text += (await reader.read()).value ?? '';
+    for (const station of stations) {
+      const offer = await station.offerFor(runId);
+      expect((await station.postResult(offer.taskId, await compute(station, offer))).status).toBe(200);
+    }
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const events = text
+      .split('\n\n')
+      .filter((block) => block.startsWith('event: run'))
+      .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as Body);
+    expect(events[0]?.status).toBe('running');
+    expect(events.at(-1)).toMatchObject({ status: 'completed', result: { persons: 1500 } });
+    // Progress per station shows in between: answers arrive one by one.
+    expect(events.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('starts an approved data request’s analysis in a project of the applicant, and keeps a refused one as a failed run', async () => {
+    const applicantId = await hub.createUser({ roles: ['researcher'] });
+    const datasetIds: string[] = [];
+    for (const station of stations) {
+      const { datasetId } = await upsertDatasetDescription(
+        hub.db,
+        station.id,
+        { statistics: exampleStatistics, steward: exampleSteward },
+        { stationName: `Station ${station.id.slice(-4)}` },
+      );
+      datasetIds.push(datasetId);
+    }
+    const approve = async (algorithm: { name: string; version: string }) => {
+      const cast = await accessCast(hub, applicantId);
+      const id = uuid7();
+      const form = {
+        ...completeForm(datasetIds, applicantId, 'data-request'),
+        analysis: { cohort, algorithm, parameters: {} },
+      };
+      const run = (command: Command, actor: Actor) => runCommand(hub.context, id, command, actor);
+      const applicant = {
+        id: applicantId,
+        name: 'Test User',
+        organisationId: hub.organisationId,
+        organisationName: 'Test organisation',
+      };
+      await run(
+        { type: 'create', kind: 'data-request', title: `Counts ${id.slice(-4)}`, applicant, form },
+        cast.applicant,
+      );
+      await run({ type: 'submit', duoBlocks: [] }, cast.applicant);
+      await run({ type: 'mark-complete' }, cast.handler);
+      const now = hub.context.now();
+      const permitId = uuid7();
+      await run(
+        {
+          type: 'approve',
+          permit: {
+            permitId,
+            validFrom: now.toISOString(),
+            validUntil: new Date(now.getTime() + 86_400_000).toISOString(),
+            algorithms: ['count'],
+          },
+        },
+        cast.decider,
+      );
+      return permitId;
+    };
+    const findRun = async (permitId: string) => {
+      for (let attempt = 0; attempt < 200; attempt += 1) {
+        const found = await hub.db
+          .selectFrom('runs')
+          .innerJoin('projects', 'projects.id', 'runs.project_id')
+          .select(['runs.id', 'runs.status', 'runs.error', 'projects.owner_id', 'projects.id as projectId'])
+          .where('projects.permit_id', '=', permitId)
+          .executeTakeFirst();
+        if (found !== undefined) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      throw new Error(`no run for permit ${permitId}`);
+    };
+
+    const started = await findRun(await approve({ name: 'count', version: '1.0.0' }));
+    expect(started).toMatchObject({ status: 'running', owner_id: applicantId });
+    for (const station of stations) {
+      const offer = await station.offerFor(started.id);
+      expect(offer.requestedBy.userId).toBe(applicantId);
+    }
+
+    const refused = await findRun(await approve({ name: 'count', version: '9.9.9' }));
+    expect(refused.status).toBe('failed');
+    expect(refused.error).toMatchObject({ step: 'start', code: 'invalid_input' });
   });
 });
 
