@@ -1,220 +1,90 @@
 import { ApiError } from '../../api-client.ts';
 
+import type { paths } from '../../api-types.generated.ts';
+
 /*
- * The access procedure's API (applications, review, permits, the public register), declared after the
- * contract in /work/briefs/access-contract.md while the hub's routes are being built. Once the routes are in
- * the hub's OpenAPI document, these types are to be derived from `api-types.generated.ts` as `api-client.ts`
- * does for the catalogue; until then they declare only the part the app reads.
+ * The access procedure's API (applications, review, permits, the public register), typed from the hub's
+ * OpenAPI document like `api-client.ts` types the catalogue. Only the workflow commands are spelt out here,
+ * one type per command, because the document describes their body as one object with every argument
+ * optional.
  */
 
-/** A permit application, or a data request (EHDS Art. 69: anonymised statistics only). */
-export type ApplicationKind = 'permit' | 'data-request';
-
-/** Where an application stands; derived by the hub from its events. */
-export type ApplicationState =
-  'draft' | 'submitted' | 'returned' | 'approved' | 'rejected' | 'closed' | (string & {});
-
-/** An Art. 53(1) ground, (a) to (f). */
-export type PurposeGround = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
-
-/** A person on the applicant's team. */
-export interface TeamMember {
-  readonly name: string;
-  readonly organisation: string;
-  readonly role: string;
+/** The JSON body of a `status` answer of `path`'s `method`. */
+type Answer<
+  P extends keyof paths,
+  M extends 'get' | 'post' | 'put',
+  S extends number = 200,
+> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
 }
+  ? T
+  : never;
 
-/** The application form, in the sections of EHDS Art. 67; every part may be missing while a draft. */
-export interface ApplicationForm {
-  readonly publicSummary?: string;
-  readonly applicant?: {
-    readonly name: string;
-    readonly organisation: string;
-    readonly email: string;
-    readonly role: string;
-  };
-  readonly team?: readonly TeamMember[];
-  readonly purpose?: { readonly ground?: PurposeGround; readonly description?: string };
-  readonly datasets?: readonly string[];
-  /** The datasets whose terms of use (their DUO conditions) the applicant accepted. */
-  readonly acceptedTerms?: readonly string[];
-  readonly dataToBeLinked?: string;
-  /** The processing environment and the safeguards. */
-  readonly processing?: string;
-  readonly requestedAnalyses?: string;
-  /** For a data request: the statistics asked for. */
-  readonly analysis?: {
-    readonly cohort?: string;
-    readonly algorithm?: { readonly name: string; readonly version: string };
-    readonly parameters?: Readonly<Record<string, unknown>>;
-  };
-  readonly duration?: { readonly months: number };
-  /** Hub user ids of the persons who will work with the data. */
-  readonly namedUsers?: readonly string[];
+/** The JSON request body of `path`'s `method`. */
+type Body<P extends keyof paths, M extends 'post' | 'put'> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer T } };
 }
+  ? T
+  : never;
 
-/** A person as the access API names them. */
-export interface Actor {
-  readonly id: string;
-  readonly name: string;
-}
-
-/** The legal clocks of an application (ISO instants). */
-export interface Deadlines {
-  /** Three months after the application was marked complete (six once extended). */
-  readonly decisionDue?: string | null;
-  /** Four weeks after it was returned: the applicant's time to complete it. */
-  readonly completionDue?: string | null;
-  readonly extended?: boolean;
-}
-
-/** A dataset of an application. */
-export interface ApplicationDataset {
-  readonly id: string;
-  readonly title?: string;
-  readonly publisher?: string;
-}
-
+/** A full application, as its applicant and the access body see it (GET /api/applications/:id). */
+export type Application = Answer<'/api/applications/{id}', 'get'>;
+/** A page of applications (GET /api/applications). */
+export type ApplicationList = Answer<'/api/applications', 'get'>;
 /** One application in a list. */
-export interface ApplicationSummary {
-  readonly id: string;
-  readonly kind: ApplicationKind;
-  readonly title: string;
-  readonly applicant: Actor & { readonly organisation?: string };
-  readonly state: ApplicationState;
-  readonly submittedAt?: string | null;
-  readonly createdAt?: string;
-  readonly deadlines?: Deadlines;
-  readonly overdue?: boolean;
-  readonly datasets?: readonly (ApplicationDataset | string)[];
-}
-
+export type ApplicationSummary = ApplicationList['items'][number];
+/** The application form, in the sections of EHDS Art. 67; every part may be missing while a draft. */
+export type ApplicationForm = Body<'/api/applications/{id}/form', 'put'>;
+/** A permit application, or a data request (EHDS Art. 69: anonymised statistics only). */
+export type ApplicationKind = Application['kind'];
+/** Where an application stands; derived by the hub from its events. */
+export type ApplicationState = Application['state'];
+/** An Art. 53(1) ground, (a) to (f). */
+export type PurposeGround = NonNullable<NonNullable<ApplicationForm['purpose']>['ground']>;
+/** What kind of organisation applies: DUO's not-for-profit and non-commercial conditions read it. */
+export type OrganisationType = NonNullable<NonNullable<ApplicationForm['applicant']>['organisationType']>;
+/** A person on the applicant's team. */
+export type TeamMember = NonNullable<ApplicationForm['team']>[number];
+/** The legal clocks of an application. */
+export type Deadlines = Application['deadlines'];
+/** Which deadline the procedure waits on. */
+export type DueKind = NonNullable<Deadlines['dueKind']>;
 /** One event of an application's history: who did what, when, and why. */
-export interface ApplicationEvent {
-  readonly seq: number;
-  readonly type: string;
-  readonly actor: Actor;
-  readonly at: string;
-  readonly comment?: string | null;
-}
-
+export type ApplicationEvent = Application['events'][number];
 /** The outcome of checking one DUO condition of a dataset against the stated purpose. */
-export interface DuoCheck {
-  readonly datasetId: string;
-  readonly code: string;
-  readonly outcome: 'ok' | 'warning' | 'block';
-  readonly message: string;
-}
-
-/** An opinion of an invited reviewer. */
-export type Opinion = 'approve' | 'reject' | 'changes';
-
+export type DuoCheck = Application['duoChecks'][number];
+/** A section the application still lacks before it can be submitted (`section` is its path in the form). */
+export type MissingSection = Application['completeness']['missing'][number];
 /** A reviewer invited to an application, with their opinion once given. */
-export interface Reviewer extends Actor {
-  readonly invitedAt?: string;
-  readonly opinion?: { readonly opinion: Opinion; readonly comment?: string; readonly at?: string } | null;
-}
-
+export type Reviewer = Application['reviewers'][number];
+/** An opinion of an invited reviewer. */
+export type Opinion = NonNullable<Reviewer['opinion']>;
+/** A command the signed-in user may send now. */
+export type CommandName = Application['availableCommands'][number];
 /** An uploaded file's metadata. */
-export interface Attachment {
-  readonly id: string;
-  readonly filename: string;
-  readonly mediaType: string;
-  readonly size?: number;
-  readonly uploadedAt?: string;
-}
-
-/** Disclosure settings of a permit: only ever stricter than a station's own policy. */
-export interface DisclosureSettings {
-  readonly minCount?: number;
-  readonly roundTo?: number;
-}
-
-/** A differential-privacy budget for the whole permit. */
-export interface PrivacyBudget {
-  readonly epsilon: number;
-  readonly delta?: number;
-}
-
-/** A permit as the application shows it. */
-export interface PermitSummary {
-  readonly id: string;
-  readonly status: 'active' | 'expired' | 'revoked' | (string & {});
-  readonly validFrom?: string;
-  readonly validUntil?: string;
-  readonly algorithms?: readonly string[];
-  readonly disclosure?: DisclosureSettings;
-  readonly privacyBudget?: PrivacyBudget | null;
-}
-
-/** A full application, as its applicant and the access body see it. */
-export interface Application extends ApplicationSummary {
-  readonly form: ApplicationForm;
-  readonly events: readonly ApplicationEvent[];
-  readonly duoChecks?: readonly DuoCheck[];
-  readonly reviewers?: readonly Reviewer[];
-  readonly attachments?: readonly Attachment[];
-  readonly permit?: PermitSummary | null;
-}
-
-/** A page of applications. */
-export interface ApplicationList {
-  readonly items: readonly ApplicationSummary[];
-  readonly total?: number;
-}
-
-/** An application in the access body's queue, with its clocks. */
-export interface QueueItem extends ApplicationSummary {
-  /** Whole days until the decision is due (negative when overdue). */
-  readonly daysToDecision?: number | null;
-  /** Whole days the applicant has left to complete a returned application. */
-  readonly daysToCompletion?: number | null;
-}
-
-/** A page of the queue. */
-export interface Queue {
-  readonly items: readonly QueueItem[];
-  readonly total?: number;
-}
-
-/** An in-app reminder for the signed-in user. */
-export interface Notification {
-  readonly id: string;
-  readonly message: string;
-  readonly at: string;
-  readonly applicationId?: string | null;
-  readonly read?: boolean;
-}
-
-/** One application in the public register. */
-export interface RegisterEntry {
-  readonly id: string;
-  readonly title: string;
-  readonly publicSummary?: string | null;
-  readonly applicantOrganisation?: string | null;
-  readonly purposeGround?: PurposeGround | null;
-  readonly datasets?: readonly (ApplicationDataset | string)[];
-  readonly receivedAt?: string | null;
-  readonly state: ApplicationState;
-  readonly decision?: {
-    readonly outcome: string;
-    readonly reasons?: string | readonly string[] | null;
-    readonly at: string;
-  } | null;
-  readonly permit?: {
-    readonly id: string;
-    readonly validFrom?: string;
-    readonly validUntil?: string;
-    readonly status: string;
-  } | null;
-  readonly results?: readonly unknown[];
-}
-
+export type Attachment = Answer<'/api/applications/{id}/attachments', 'post', 201>;
+/** A page of the access body's queue, most urgent first; `nextCursor` asks for the next page. */
+export type Queue = Answer<'/api/access/queue', 'get'>;
+/** An application in the queue, with the number of reviewers and opinions. */
+export type QueueItem = Queue['items'][number];
+/** The signed-in user's notifications (reminders, decisions, invitations), newest first. */
+export type Notifications = Answer<'/api/notifications', 'get'>;
+/** One notification. */
+export type Notification = Notifications['items'][number];
 /** A page of the public register. */
-export interface Register {
-  readonly applications: readonly RegisterEntry[];
-  readonly total: number;
-}
+export type Register = Answer<'/api/register', 'get'>;
+/** One application in the public register. */
+export type RegisterEntry = Register['applications'][number];
+/** The query of the applications list. */
+export type ApplicationsQuery = NonNullable<paths['/api/applications']['get']['parameters']['query']>;
+/** The query of the queue. */
+export type QueueQuery = NonNullable<paths['/api/access/queue']['get']['parameters']['query']>;
+/** The query of the register. */
+export type RegisterQuery = NonNullable<paths['/api/register']['get']['parameters']['query']>;
+/** A command's body as the hub's schema describes it. */
+type CommandBody = Body<'/api/applications/{id}/commands', 'post'>;
+/** What an approval grants. */
+type PermitTerms = NonNullable<CommandBody['permit']>;
 
 /** A workflow command and its arguments. */
 export type Command =
@@ -224,30 +94,15 @@ export type Command =
   | { readonly command: 'invite-reviewer'; readonly reviewerId: string; readonly comment?: string }
   | { readonly command: 'give-opinion'; readonly opinion: Opinion; readonly comment: string }
   | { readonly command: 'extend-deadline'; readonly reason: string }
-  | {
-      readonly command: 'approve';
-      readonly comment?: string;
-      readonly permit: {
-        readonly validFrom?: string;
-        readonly months: number;
-        readonly algorithms: readonly string[];
-        readonly disclosure?: DisclosureSettings;
-        readonly privacyBudget?: PrivacyBudget;
-      };
-    }
+  | { readonly command: 'approve'; readonly comment?: string; readonly permit: PermitTerms }
   | { readonly command: 'reject'; readonly reason: string }
   | { readonly command: 'revoke-permit'; readonly reason: string }
   | { readonly command: 'close'; readonly comment?: string }
-  | { readonly command: 'comment'; readonly comment: string };
+  | { readonly command: 'comment'; readonly comment: string }
+  | { readonly command: 'publish-result'; readonly result: NonNullable<CommandBody['result']> };
 
-/** A page request with optional filters. */
-export interface ListQuery {
-  readonly state?: string;
-  readonly overdue?: boolean;
-  readonly q?: string;
-  readonly page?: number;
-  readonly pageSize?: number;
-}
+// Each command must be a body the hub's schema accepts: this fails to compile when they drift apart.
+const _commandsFitTheSchema = (command: Command): CommandBody => command;
 
 /**
  * Why the hub refused a call, with the problems it listed when it gave any (a submit of an incomplete
@@ -306,7 +161,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   return payload as T;
 }
 
-function queryString(query: ListQuery): string {
+function queryString(query: Readonly<Record<string, string | number | boolean | undefined>>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (value === undefined || value === '') continue;
@@ -328,23 +183,18 @@ export function attachmentPath(applicationId: string, attachmentId: string): str
 
 /** The access API. Every call goes through `fetch` with the session cookie. */
 export const accessApi = {
-  createApplication: (body: {
-    readonly kind: ApplicationKind;
-    readonly title: string;
-    readonly datasetIds?: readonly string[];
-  }) => call<Application>('POST', '/api/applications', body),
-  applications: (query: ListQuery = {}) =>
+  createApplication: (body: Body<'/api/applications', 'post'>) =>
+    call<Application>('POST', '/api/applications', body),
+  applications: (query: ApplicationsQuery = {}) =>
     call<ApplicationList>('GET', `/api/applications${queryString(query)}`),
   application: (id: string) => call<Application>('GET', applicationPath(id)),
   saveForm: (id: string, form: ApplicationForm) =>
     call<Application>('PUT', `${applicationPath(id)}/form`, form),
-  uploadAttachment: (
-    id: string,
-    file: { readonly filename: string; readonly mediaType: string; readonly contentBase64: string },
-  ) => call<Attachment>('POST', `${applicationPath(id)}/attachments`, file),
+  uploadAttachment: (id: string, file: Body<'/api/applications/{id}/attachments', 'post'>) =>
+    call<Attachment>('POST', `${applicationPath(id)}/attachments`, file),
   command: (id: string, command: Command) =>
     call<Application>('POST', `${applicationPath(id)}/commands`, command),
-  queue: (query: ListQuery = {}) => call<Queue>('GET', `/api/access/queue${queryString(query)}`),
-  notifications: () => call<{ readonly items: readonly Notification[] }>('GET', '/api/notifications'),
-  register: (query: ListQuery = {}) => call<Register>('GET', `/api/register${queryString(query)}`),
+  queue: (query: QueueQuery = {}) => call<Queue>('GET', `/api/access/queue${queryString(query)}`),
+  notifications: () => call<Notifications>('GET', '/api/notifications'),
+  register: (query: RegisterQuery = {}) => call<Register>('GET', `/api/register${queryString(query)}`),
 };

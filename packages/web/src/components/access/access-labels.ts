@@ -1,4 +1,4 @@
-import type { ApplicationKind, Opinion, PurposeGround } from './access-api.ts';
+import type { ApplicationKind, Opinion, OrganisationType, PurposeGround } from './access-api.ts';
 
 /*
  * The words the access pages show for the procedure's codes: states, purposes, events, algorithms.
@@ -54,11 +54,18 @@ export function purposeLabel(ground: string | null | undefined): string {
   return found === undefined ? (ground ?? 'not stated') : `(${found.ground}) ${found.title}`;
 }
 
+/** Kinds of applying organisation (DUO's not-for-profit and non-commercial conditions read it). */
+export const organisationTypeLabels: Readonly<Record<OrganisationType, string>> = {
+  public: 'Public sector body',
+  academic: 'University or research institute',
+  'non-profit': 'Other not-for-profit organisation',
+  commercial: 'Company',
+};
+
 /** What each state means to the people involved. */
 export const stateLabels: Readonly<Record<string, string>> = {
   draft: 'Draft',
   submitted: 'Submitted',
-  complete: 'Complete, under review',
   returned: 'Returned for changes',
   approved: 'Approved',
   rejected: 'Rejected',
@@ -87,12 +94,12 @@ export const eventLabels: Readonly<Record<string, string>> = {
   'deadline-extended': 'Deadline extended',
   approved: 'Approved',
   rejected: 'Rejected',
-  'permit-issued': 'Permit issued',
   'permit-revoked': 'Permit revoked',
   'permit-expired': 'Permit expired',
   closed: 'Closed by the applicant',
   commented: 'Comment',
-  comment: 'Comment',
+  'result-published': 'Result published',
+  'deadline-missed': 'Deadline missed',
 };
 
 /** The opinions a reviewer may give. */

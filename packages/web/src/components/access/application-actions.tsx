@@ -1,6 +1,5 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
-import type { User } from '../../api-client.ts';
-import { accessApi, type Application, type Command, type Opinion } from './access-api.ts';
+import { accessApi, type Application, type Command, type CommandName, type Opinion } from './access-api.ts';
 import { algorithmLabels, opinionLabels } from './access-labels.ts';
 import { messageOf } from './use-resource.ts';
 
@@ -104,14 +103,6 @@ function ReasonField(props: {
   );
 }
 
-/** Whether the handler marked the application complete: the decision clock runs. */
-export function isComplete(application: Application): boolean {
-  return (
-    (application.deadlines?.decisionDue ?? null) !== null ||
-    application.events.some((e) => e.type === 'marked-complete')
-  );
-}
-
 function ReturnForChanges(props: ActionProps) {
   const [comment, setComment] = useState('');
   return (
@@ -149,7 +140,7 @@ function MarkComplete(props: ActionProps) {
 function InviteReviewer(props: ActionProps) {
   const id = useId();
   const [reviewerId, setReviewerId] = useState('');
-  const invited = props.application.reviewers ?? [];
+  const invited = props.application.reviewers;
   return (
     <CommandForm
       {...props}
@@ -180,7 +171,7 @@ function InviteReviewer(props: ActionProps) {
 
 function ExtendDeadline(props: ActionProps) {
   const [reason, setReason] = useState('');
-  if (props.application.deadlines?.extended === true) {
+  if (props.application.deadlines.extended) {
     return (
       <p className="hint">The decision deadline was extended once already; it cannot be extended again.</p>
     );
@@ -288,7 +279,7 @@ function Approve(props: ActionProps) {
       permit: {
         ...(validFrom === '' ? {} : { validFrom: new Date(`${validFrom}T00:00:00Z`).toISOString() }),
         months: duration,
-        algorithms,
+        algorithms: [...algorithms],
         ...(Object.keys(disclosure).length === 0 ? {} : { disclosure }),
         ...(useBudget
           ? { privacyBudget: { epsilon: eps, ...(del === undefined ? {} : { delta: del }) } }
@@ -490,51 +481,80 @@ function AddComment(props: ActionProps) {
   );
 }
 
+function PublishResult(props: ActionProps) {
+  const ids = { title: useId(), summary: useId(), url: useId() };
+  const [title, setTitle] = useState('');
+  const [summary, setSummary] = useState('');
+  const [url, setUrl] = useState('');
+  return (
+    <CommandForm
+      {...props}
+      title="Publish a result"
+      description="Results appear in the public register beside the permit."
+      submitLabel="Publish result"
+      done="The result is published in the register."
+      build={() =>
+        title.trim() === '' || summary.trim() === ''
+          ? 'Give the result a title and a summary.'
+          : url.trim() !== '' && !/^https?:\/\//.test(url.trim())
+            ? 'The link must start with http:// or https://.'
+            : {
+                command: 'publish-result',
+                result: {
+                  title: title.trim(),
+                  summary: summary.trim(),
+                  ...(url.trim() === '' ? {} : { url: url.trim() }),
+                },
+              }
+      }
+    >
+      <div className="field">
+        <label htmlFor={ids.title}>Title</label>
+        <input id={ids.title} value={title} onChange={(e) => setTitle(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.summary}>Summary</label>
+        <textarea id={ids.summary} rows={3} value={summary} onChange={(e) => setSummary(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={ids.url}>Link (optional)</label>
+        <input id={ids.url} type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </div>
+    </CommandForm>
+  );
+}
+
+/** The form of each command, in the order the panel shows them. */
+const commandForms: readonly (readonly [CommandName, (props: ActionProps) => ReactNode])[] = [
+  ['mark-complete', MarkComplete],
+  ['return', ReturnForChanges],
+  ['invite-reviewer', InviteReviewer],
+  ['give-opinion', GiveOpinion],
+  ['approve', Approve],
+  ['reject', Reject],
+  ['extend-deadline', ExtendDeadline],
+  ['revoke-permit', RevokePermit],
+  ['publish-result', PublishResult],
+  ['close', CloseApplication],
+  ['comment', AddComment],
+];
+
 /**
- * The commands the signed-in user may give on the application, by role and state: the handler returns,
- * marks complete, invites reviewers and extends; an invited reviewer gives an opinion; the decider approves
- * with the permit's settings, rejects or revokes; the applicant may withdraw. The hub decides in the end:
- * a command it refuses shows its message.
+ * The commands the signed-in user may give on the application now, as the hub lists them (by role and
+ * state): the handler returns, marks complete, invites reviewers and extends; an invited reviewer gives an
+ * opinion; the decider approves with the permit's settings, rejects or revokes; the applicant may withdraw.
+ * Submitting is the form's own button. A command the hub still refuses shows its message.
  */
-export function ApplicationActions({ application, user, onChange }: ActionProps & { readonly user: User }) {
-  const roles = new Set(user.roles);
-  const handler = roles.has('access_body_handler');
-  const decider = roles.has('access_body_decider');
-  const reviewer = roles.has('access_body_reviewer');
-  const applicant = application.applicant.id === user.id;
-  const state = application.state;
-  const complete = isComplete(application);
-  const invitation = (application.reviewers ?? []).find((r) => r.id === user.id);
-  const permitActive = application.permit?.status === 'active';
-  const props = { application, onChange };
-
-  const actions: ReactNode[] = [];
-  if (handler && state === 'submitted') {
-    actions.push(<ReturnForChanges key="return" {...props} />);
-    if (!complete) actions.push(<MarkComplete key="complete" {...props} />);
-    else actions.push(<InviteReviewer key="invite" {...props} />);
-  }
-  if (reviewer && invitation !== undefined && state === 'submitted' && !invitation.opinion) {
-    actions.push(<GiveOpinion key="opinion" {...props} />);
-  }
-  if (decider && state === 'submitted' && complete) {
-    actions.push(<Approve key="approve" {...props} />, <Reject key="reject" {...props} />);
-  }
-  if ((handler || decider) && state === 'submitted' && complete) {
-    actions.push(<ExtendDeadline key="extend" {...props} />);
-  }
-  if (decider && permitActive) actions.push(<RevokePermit key="revoke" {...props} />);
-  if (applicant && ['draft', 'submitted', 'returned'].includes(state)) {
-    actions.push(<CloseApplication key="close" {...props} />);
-  }
-  if (applicant || handler || decider || invitation !== undefined)
-    actions.push(<AddComment key="comment" {...props} />);
-
-  if (actions.length === 0) return null;
+export function ApplicationActions({ application, onChange }: ActionProps) {
+  const available = new Set(application.availableCommands);
+  const forms = commandForms.filter(([name]) => available.has(name));
+  if (forms.length === 0) return null;
   return (
     <section className="card actions" aria-labelledby="actions-title">
       <h2 id="actions-title">Actions</h2>
-      {actions}
+      {forms.map(([name, Form]) => (
+        <Form key={name} application={application} onChange={onChange} />
+      ))}
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { attachmentPath, type Application } from './access-api.ts';
 import { algorithmLabels, labelFor, opinionLabels, purposeGrounds, purposeLabel } from './access-labels.ts';
 import { formatDateTime } from './clocks.ts';
 import { DuoCheckList } from './duo-check-list.tsx';
-import { datasetIdsOf, useDatasets } from './use-datasets.ts';
+import { useDatasets } from './use-datasets.ts';
 
 function Entry({ term, children }: { readonly term: string; readonly children: ReactNode }) {
   return (
@@ -24,10 +24,10 @@ function Text({ value }: { readonly value: string | undefined }) {
 /** The application as submitted, section by section (EHDS Art. 67), read-only, with the DUO checks. */
 export function ApplicationDetails({ application }: { readonly application: Application }) {
   const form = application.form;
-  const ids = form.datasets ?? datasetIdsOf(application.datasets);
+  const ids = form.datasets ?? application.datasets.map((d) => d.id);
   const datasets = useDatasets(ids);
   const ground = purposeGrounds.find((p) => p.ground === form.purpose?.ground);
-  const checks = application.duoChecks ?? [];
+  const checks = application.duoChecks;
   return (
     <div className="application-details">
       <section className="card form-section" aria-labelledby="details-summary">
@@ -80,7 +80,9 @@ export function ApplicationDetails({ application }: { readonly application: Appl
             return (
               <li key={id} className="application-dataset">
                 <h3>
-                  <Link href={`/datasets/${id}`}>{view?.steward?.title ?? id}</Link>
+                  <Link href={`/datasets/${id}`}>
+                    {view?.steward?.title ?? application.datasets.find((d) => d.id === id)?.title ?? id}
+                  </Link>
                 </h3>
                 {view?.steward && <p className="result-publisher">{view.steward.publisher.name}</p>}
                 <DuoCheckList
@@ -102,20 +104,26 @@ export function ApplicationDetails({ application }: { readonly application: Appl
           <Entry term="Data to be linked">
             <Text value={form.dataToBeLinked} />
           </Entry>
-          <Entry term="Processing and safeguards">
-            <Text value={form.processing} />
+          <Entry term="Processing environment">
+            <Text value={form.processing?.environment} />
+          </Entry>
+          <Entry term="Safeguards">
+            <Text value={form.processing?.safeguards} />
           </Entry>
           <Entry term="Requested analyses">
             <Text value={form.requestedAnalyses} />
           </Entry>
           {form.analysis !== undefined && (
             <Entry term="Statistics asked for">
-              {form.analysis.algorithm === undefined
-                ? notGiven
-                : `${labelFor(algorithmLabels, form.analysis.algorithm.name)} (version ${form.analysis.algorithm.version})`}
-              {form.analysis.cohort !== undefined && (
-                <span className="prose"> on: {form.analysis.cohort}</span>
-              )}
+              {labelFor(algorithmLabels, form.analysis.algorithm.name)} (version{' '}
+              {form.analysis.algorithm.version})
+              <pre className="json">
+                {JSON.stringify(
+                  { cohort: form.analysis.cohort, parameters: form.analysis.parameters },
+                  null,
+                  2,
+                )}
+              </pre>
             </Entry>
           )}
           <Entry term="Duration">
@@ -127,11 +135,11 @@ export function ApplicationDetails({ application }: { readonly application: Appl
 
       <section className="card form-section" aria-labelledby="details-attachments">
         <h2 id="details-attachments">Attachments</h2>
-        {(application.attachments ?? []).length === 0 ? (
+        {application.attachments.length === 0 ? (
           <p className="muted">No attachments.</p>
         ) : (
           <ul className="attachment-list">
-            {(application.attachments ?? []).map((a) => (
+            {application.attachments.map((a) => (
               <li key={a.id}>
                 <a href={attachmentPath(application.id, a.id)} download={a.filename}>
                   {a.filename}
@@ -145,22 +153,46 @@ export function ApplicationDetails({ application }: { readonly application: Appl
   );
 }
 
+/** The decision with its reasons, and the results published since. */
+export function DecisionFacts({ application }: { readonly application: Application }) {
+  const { decision, results } = application;
+  if (decision === null && results.length === 0) return null;
+  return (
+    <dl className="facts facts-stacked">
+      {decision !== null && (
+        <Entry term={decision.outcome === 'approved' ? 'Approved' : 'Rejected'}>
+          {formatDateTime(decision.at)}
+          {decision.reasons !== '' && <span className="block prose">{decision.reasons}</span>}
+        </Entry>
+      )}
+      {results.map((r) => (
+        <Entry key={`${r.at}-${r.title}`} term={`Result: ${r.title}`}>
+          <span className="prose">{r.summary}</span>
+          {r.url !== undefined && (
+            <a className="block" href={r.url}>
+              {r.url}
+            </a>
+          )}
+        </Entry>
+      ))}
+    </dl>
+  );
+}
+
 /** The invited reviewers and their opinions. */
 export function ReviewerList({ application }: { readonly application: Application }) {
-  const reviewers = application.reviewers ?? [];
+  const reviewers = application.reviewers;
   if (reviewers.length === 0) return <p className="muted">No reviewers invited.</p>;
   return (
     <ul className="reviewer-list">
       {reviewers.map((r) => (
         <li key={r.id}>
           <strong>{r.name}</strong>:{' '}
-          {r.opinion ? (
+          {r.opinion !== null ? (
             <>
-              <span className={`opinion opinion-${r.opinion.opinion}`}>
-                {opinionLabels[r.opinion.opinion]}
-              </span>
-              {r.opinion.comment !== undefined && (
-                <blockquote className="timeline-comment">{r.opinion.comment}</blockquote>
+              <span className={`opinion opinion-${r.opinion}`}>{opinionLabels[r.opinion]}</span>
+              {r.comment !== null && r.comment !== '' && (
+                <blockquote className="timeline-comment">{r.comment}</blockquote>
               )}
             </>
           ) : (
@@ -175,7 +207,7 @@ export function ReviewerList({ application }: { readonly application: Applicatio
 /** The permit an approval issued: its validity, algorithms and settings. */
 export function PermitFacts({ application }: { readonly application: Application }) {
   const permit = application.permit;
-  if (permit === undefined || permit === null) return null;
+  if (permit === null) return null;
   return (
     <dl className="facts">
       <Entry term="Permit">
@@ -184,16 +216,9 @@ export function PermitFacts({ application }: { readonly application: Application
       <Entry term="Status">
         {labelFor({ active: 'Active', expired: 'Expired', revoked: 'Revoked' }, permit.status)}
       </Entry>
-      {permit.validFrom !== undefined && <Entry term="Valid from">{formatDateTime(permit.validFrom)}</Entry>}
-      {permit.validUntil !== undefined && (
-        <Entry term="Valid until">{formatDateTime(permit.validUntil)}</Entry>
-      )}
-      {permit.algorithms !== undefined && (
-        <Entry term="Algorithms">
-          {permit.algorithms.map((a) => labelFor(algorithmLabels, a)).join(', ')}
-        </Entry>
-      )}
-      {permit.privacyBudget && <Entry term="Privacy budget">ε = {permit.privacyBudget.epsilon}</Entry>}
+      <Entry term="Valid from">{formatDateTime(permit.validFrom)}</Entry>
+      <Entry term="Valid until">{formatDateTime(permit.validUntil)}</Entry>
+      <Entry term="Algorithms">{permit.algorithms.map((a) => labelFor(algorithmLabels, a)).join(', ')}</Entry>
     </dl>
   );
 }

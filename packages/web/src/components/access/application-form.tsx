@@ -2,19 +2,19 @@ import { useEffect, useId, useRef, useState, type ChangeEvent, type FocusEvent, 
 import type { User } from '../../api-client.ts';
 import { Link } from '../../router.tsx';
 import {
-  AccessApiError,
   accessApi,
   attachmentPath,
   type Application,
   type ApplicationForm as Form,
-  type Attachment,
+  type MissingSection,
+  type OrganisationType,
   type PurposeGround,
   type TeamMember,
 } from './access-api.ts';
-import { algorithmLabels, purposeGrounds } from './access-labels.ts';
+import { algorithmLabels, organisationTypeLabels, purposeGrounds } from './access-labels.ts';
 import { formatDateTime } from './clocks.ts';
 import { DuoCheckList } from './duo-check-list.tsx';
-import { datasetIdsOf, useDatasets } from './use-datasets.ts';
+import { useDatasets } from './use-datasets.ts';
 import { messageOf } from './use-resource.ts';
 
 /** The largest attachment the hub accepts. */
@@ -28,6 +28,7 @@ interface Draft {
     readonly organisation: string;
     readonly email: string;
     readonly role: string;
+    readonly organisationType: OrganisationType | '';
   };
   readonly team: readonly TeamMember[];
   readonly ground: PurposeGround | '';
@@ -35,7 +36,8 @@ interface Draft {
   readonly datasets: readonly string[];
   readonly acceptedTerms: readonly string[];
   readonly dataToBeLinked: string;
-  readonly processing: string;
+  readonly environment: string;
+  readonly safeguards: string;
   readonly requestedAnalyses: string;
   readonly cohort: string;
   readonly algorithmName: string;
@@ -46,93 +48,132 @@ interface Draft {
   readonly otherUsers: string;
 }
 
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+
 function draftOf(application: Application, user: User): Draft {
   const form = application.form;
   const namedUsers = form.namedUsers ?? [user.id];
-  const datasetIds = form.datasets ?? datasetIdsOf(application.datasets);
   return {
     publicSummary: form.publicSummary ?? '',
-    applicant: form.applicant ?? {
-      name: user.name,
-      organisation: user.organisation.name,
-      email: user.email,
-      role: '',
+    applicant: {
+      name: form.applicant?.name ?? user.name,
+      organisation: form.applicant?.organisation ?? user.organisation.name,
+      email: form.applicant?.email ?? user.email,
+      role: form.applicant?.role ?? '',
+      organisationType: form.applicant?.organisationType ?? '',
     },
     team: form.team ?? [],
     ground: form.purpose?.ground ?? '',
     purposeDescription: form.purpose?.description ?? '',
-    datasets: datasetIds,
+    datasets: form.datasets ?? application.datasets.map((d) => d.id),
     acceptedTerms: form.acceptedTerms ?? [],
     dataToBeLinked: form.dataToBeLinked ?? '',
-    processing: form.processing ?? '',
+    environment: form.processing?.environment ?? '',
+    safeguards: form.processing?.safeguards ?? '',
     requestedAnalyses: form.requestedAnalyses ?? '',
-    cohort: form.analysis?.cohort ?? '',
-    algorithmName: form.analysis?.algorithm?.name ?? '',
-    algorithmVersion: form.analysis?.algorithm?.version ?? '1',
-    parameters:
-      form.analysis?.parameters === undefined ? '' : JSON.stringify(form.analysis.parameters, null, 2),
+    cohort: form.analysis === undefined ? '' : json(form.analysis.cohort),
+    algorithmName: form.analysis?.algorithm.name ?? '',
+    algorithmVersion: form.analysis?.algorithm.version ?? '1',
+    parameters: form.analysis === undefined ? '{}' : json(form.analysis.parameters),
     durationMonths: form.duration === undefined ? '' : String(form.duration.months),
     includeMe: namedUsers.includes(user.id),
     otherUsers: namedUsers.filter((id) => id !== user.id).join('\n'),
   };
 }
 
-/** A form that cannot be saved as it is: the field and what is wrong. */
+/** A form that cannot be saved as it is, and why. */
 class DraftProblem extends Error {}
 
-function formOf(draft: Draft, application: Application, user: User): Form {
-  const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
-  const months = Number.parseInt(draft.durationMonths, 10);
-  let parameters: Record<string, unknown> | undefined;
-  if (draft.parameters.trim() !== '') {
-    try {
-      parameters = JSON.parse(draft.parameters) as Record<string, unknown>;
-    } catch {
-      throw new DraftProblem('Cannot save: the analysis parameters are not valid JSON');
-    }
+function parseObject(text: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new DraftProblem(`Cannot save: the ${what} is not valid JSON`);
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DraftProblem(`Cannot save: the ${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Leaves out what is empty, so that a half-done draft saves as such. */
+function formOf(draft: Draft, kind: Application['kind'], user: User): Form {
+  const text = (value: string) => (value.trim() === '' ? undefined : value.trim());
+  const some = <T extends object>(value: T): T | undefined =>
+    Object.values(value).some((v) => v !== undefined) ? value : undefined;
+  const defined = <T extends object>(value: T) =>
+    Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+      [K in keyof T]?: Exclude<T[K], undefined>;
+    };
+  const months = Number.parseInt(draft.durationMonths, 10);
   const others = draft.otherUsers
     .split(/[\s,]+/)
     .map((id) => id.trim())
-    .filter((id) => id !== '');
-  const summary = text(draft.publicSummary);
-  const linked = text(draft.dataToBeLinked);
-  const processing = text(draft.processing);
-  const analyses = text(draft.requestedAnalyses);
-  const description = text(draft.purposeDescription);
-  const applicant = draft.applicant;
-  const hasApplicant = Object.values(applicant).some((v) => v.trim() !== '');
-  return {
-    ...(summary === undefined ? {} : { publicSummary: summary }),
-    ...(hasApplicant ? { applicant } : {}),
-    team: draft.team.filter((m) => m.name.trim() !== ''),
-    ...(draft.ground === '' && description === undefined
-      ? {}
-      : {
-          purpose: {
-            ...(draft.ground === '' ? {} : { ground: draft.ground }),
-            ...(description === undefined ? {} : { description }),
-          },
-        }),
-    datasets: draft.datasets,
-    acceptedTerms: draft.acceptedTerms.filter((id) => draft.datasets.includes(id)),
-    ...(linked === undefined ? {} : { dataToBeLinked: linked }),
-    ...(processing === undefined ? {} : { processing }),
-    ...(analyses === undefined ? {} : { requestedAnalyses: analyses }),
-    ...(application.kind === 'data-request' && (draft.cohort !== '' || draft.algorithmName !== '')
+    .filter((id) => id !== '' && id !== user.id);
+  const applicant = some(
+    defined({
+      name: text(draft.applicant.name),
+      organisation: text(draft.applicant.organisation),
+      email: text(draft.applicant.email),
+      role: text(draft.applicant.role),
+      organisationType:
+        draft.applicant.organisationType === '' ? undefined : draft.applicant.organisationType,
+    }),
+  );
+  const purpose = some(
+    defined({
+      ground: draft.ground === '' ? undefined : draft.ground,
+      description: text(draft.purposeDescription),
+    }),
+  );
+  const processing = some(
+    defined({ environment: text(draft.environment), safeguards: text(draft.safeguards) }),
+  );
+  const analysis =
+    kind === 'data-request' && draft.algorithmName !== ''
       ? {
-          analysis: {
-            ...(text(draft.cohort) === undefined ? {} : { cohort: draft.cohort.trim() }),
-            ...(draft.algorithmName === ''
-              ? {}
-              : { algorithm: { name: draft.algorithmName, version: draft.algorithmVersion.trim() || '1' } }),
-            ...(parameters === undefined ? {} : { parameters }),
-          },
+          cohort: parseObject(draft.cohort.trim() === '' ? '{}' : draft.cohort, 'cohort'),
+          algorithm: { name: draft.algorithmName, version: text(draft.algorithmVersion) ?? '1' },
+          parameters: parseObject(draft.parameters.trim() === '' ? '{}' : draft.parameters, 'parameters'),
         }
-      : {}),
-    ...(Number.isFinite(months) && months > 0 ? { duration: { months } } : {}),
-    namedUsers: [...(draft.includeMe ? [user.id] : []), ...others.filter((id) => id !== user.id)],
+      : undefined;
+  return defined({
+    publicSummary: text(draft.publicSummary),
+    applicant,
+    team: draft.team
+      .filter((m) => m.name.trim() !== '')
+      .map((m) => ({ name: m.name.trim(), organisation: m.organisation.trim(), role: m.role.trim() })),
+    purpose,
+    datasets: [...draft.datasets],
+    acceptedTerms: draft.acceptedTerms.filter((id) => draft.datasets.includes(id)),
+    dataToBeLinked: text(draft.dataToBeLinked),
+    processing,
+    requestedAnalyses: text(draft.requestedAnalyses),
+    analysis,
+    duration: Number.isInteger(months) && months >= 1 && months <= 120 ? { months } : undefined,
+    namedUsers: [...(draft.includeMe ? [user.id] : []), ...others],
+  });
+}
+
+/** The form section a missing item belongs to (its path's first part). */
+function sectionOf(path: string): string {
+  const head = path.split('.')[0] ?? path;
+  const sections: Readonly<Record<string, string>> = {
+    publicSummary: 'summary',
+    applicant: 'applicant',
+    team: 'applicant',
+    purpose: 'purpose',
+    datasets: 'datasets',
+    acceptedTerms: 'datasets',
+    dataToBeLinked: 'linking',
+    processing: 'processing',
+    requestedAnalyses: 'analyses',
+    analysis: 'analyses',
+    duration: 'duration',
+    namedUsers: 'users',
   };
+  return sections[head] ?? 'summary';
 }
 
 /** Reads a file as base64 (without the data-URL prefix). */
@@ -145,11 +186,12 @@ function readBase64(file: File): Promise<string> {
   });
 }
 
-/** A section of the form: a card with a heading; leaving it saves the draft. */
+/** A section of the form: a card with a heading; leaving it saves the draft; lists what it still lacks. */
 function Section(props: {
   readonly id: string;
   readonly title: string;
   readonly intro?: ReactNode;
+  readonly missing: readonly MissingSection[];
   readonly onLeave: () => void;
   readonly children: ReactNode;
 }) {
@@ -158,14 +200,30 @@ function Section(props: {
     if (next instanceof Node && event.currentTarget.contains(next)) return;
     props.onLeave();
   };
+  const mine = props.missing.filter((m) => sectionOf(m.section) === props.id);
   return (
-    <section className="card form-section" aria-labelledby={`${props.id}-title`} onBlur={leave}>
+    <section
+      id={`section-${props.id}`}
+      className={mine.length > 0 ? 'card form-section has-missing' : 'card form-section'}
+      aria-labelledby={`${props.id}-title`}
+      tabIndex={-1}
+      onBlur={leave}
+    >
       <h2 id={`${props.id}-title`}>{props.title}</h2>
       {props.intro !== undefined && <p className="hint section-intro">{props.intro}</p>}
+      {mine.length > 0 && (
+        <ul className="missing-list" aria-label={`Still needed in ${props.title}`}>
+          {mine.map((m) => (
+            <li key={m.section}>{capitalise(m.message)}</li>
+          ))}
+        </ul>
+      )}
       <div className="form">{props.children}</div>
     </section>
   );
 }
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** A labelled multi-line text field. */
 function TextArea(props: {
@@ -221,8 +279,8 @@ function TextField(props: {
 
 /**
  * The application form in the sections of EHDS Art. 67, for its applicant while it is a draft or returned:
- * saves as a draft (and on leaving a section after a change), uploads attachments, and submits, showing
- * what the hub says is still missing.
+ * saves as a draft (and on leaving a section after a change), uploads attachments, and submits; what the
+ * hub says is still missing is listed in each section once a submission was tried.
  */
 export function ApplicationForm({
   application,
@@ -231,25 +289,22 @@ export function ApplicationForm({
 }: {
   readonly application: Application;
   readonly user: User;
-  /** Called with the application as the hub answered a save or a command. */
-  readonly onChange: (application: Application) => void;
+  /** Called with the application as the hub answered a save or a command, and what to tell the user. */
+  readonly onChange: (application: Application, message?: string) => void;
 }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(application, user));
   const [status, setStatus] = useState('');
   const [error, setError] = useState<{
     readonly message: string;
-    readonly problems: readonly string[];
+    readonly missing: readonly MissingSection[];
   } | null>(null);
+  const [showMissing, setShowMissing] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [attachments, setAttachments] = useState<readonly Attachment[]>(application.attachments ?? []);
   const dirty = useRef(false);
   const saving = useRef<Promise<Application | null>>(Promise.resolve(null));
   const errorBox = useRef<HTMLDivElement>(null);
   const latest = useRef({ draft, application });
   latest.current = { draft, application };
-
-  useEffect(() => setAttachments(application.attachments ?? []), [application.attachments]);
-
   const datasets = useDatasets(draft.datasets);
 
   const update = (change: Partial<Draft>) => {
@@ -264,26 +319,22 @@ export function ApplicationForm({
       const { draft: current, application: app } = latest.current;
       let form: Form;
       try {
-        form = formOf(current, app, user);
+        form = formOf(current, app.kind, user);
       } catch (caught) {
-        setError({ message: caught instanceof DraftProblem ? caught.message : 'Cannot save', problems: [] });
+        setError({ message: caught instanceof DraftProblem ? caught.message : 'Cannot save', missing: [] });
         return null;
       }
       dirty.current = false;
       try {
         const saved = await accessApi.saveForm(app.id, form);
-        const at = new Date().toISOString();
-        setStatus(
-          reason === 'autosave'
-            ? `Draft saved automatically at ${formatDateTime(at)}.`
-            : `Draft saved at ${formatDateTime(at)}.`,
-        );
+        const at = formatDateTime(new Date().toISOString());
+        setStatus(reason === 'autosave' ? `Draft saved automatically at ${at}.` : `Draft saved at ${at}.`);
         if (reason !== 'submit') setError(null);
         onChange(saved);
         return saved;
       } catch (caught) {
         dirty.current = true;
-        setError({ message: messageOf(caught, 'Cannot save the draft'), problems: [] });
+        setError({ message: messageOf(caught, 'Cannot save the draft'), missing: [] });
         return null;
       }
     };
@@ -308,12 +359,16 @@ export function ApplicationForm({
     if (saved !== null) {
       try {
         const submitted = await accessApi.command(saved.id, { command: 'submit' });
-        setStatus('Application submitted. The access body checks it for completeness first.');
-        onChange(submitted);
+        onChange(submitted, 'Application submitted. The access body checks it for completeness first.');
       } catch (caught) {
+        const missing = saved.completeness.missing;
+        setShowMissing(true);
         setError({
-          message: messageOf(caught, 'Cannot submit the application'),
-          problems: caught instanceof AccessApiError ? caught.problems : [],
+          message:
+            missing.length > 0
+              ? 'The application cannot be submitted yet. Still needed:'
+              : messageOf(caught, 'Cannot submit the application'),
+          missing,
         });
       }
     }
@@ -330,38 +385,47 @@ export function ApplicationForm({
     input.value = '';
     for (const file of files) {
       if (file.size > maxAttachmentBytes) {
-        setError({ message: `Cannot attach ${file.name}: it is larger than 5 MB`, problems: [] });
+        setError({ message: `Cannot attach ${file.name}: it is larger than 5 MB`, missing: [] });
         continue;
       }
       try {
         setStatus(`Uploading ${file.name}…`);
-        const attachment = await accessApi.uploadAttachment(application.id, {
+        await accessApi.uploadAttachment(application.id, {
           filename: file.name,
           mediaType: file.type || 'application/octet-stream',
           contentBase64: await readBase64(file),
         });
-        setAttachments((current) => [...current, attachment]);
+        onChange(await accessApi.application(application.id));
         setStatus(`Attached ${file.name}.`);
       } catch (caught) {
-        setError({ message: messageOf(caught, `Cannot attach ${file.name}`), problems: [] });
+        setError({ message: messageOf(caught, `Cannot attach ${file.name}`), missing: [] });
       }
     }
   };
 
-  const ids = { attachments: useId(), ground: useId(), me: useId(), algorithm: useId() };
-  const checks = application.duoChecks ?? [];
+  const ids = {
+    attachments: useId(),
+    ground: useId(),
+    me: useId(),
+    algorithm: useId(),
+    organisationType: useId(),
+  };
+  const missing = showMissing ? application.completeness.missing : [];
   const setMember = (index: number, change: Partial<TeamMember>) =>
     update({ team: draft.team.map((m, i) => (i === index ? { ...m, ...change } : m)) });
+  const sectionProps = (id: string) => ({ id, missing, onLeave: autosave });
 
   return (
     <div className="application-form">
       {error !== null && (
         <div className="alert alert-error" role="alert" tabIndex={-1} ref={errorBox}>
           <p className="alert-title">{error.message}</p>
-          {error.problems.length > 0 && (
+          {error.missing.length > 0 && (
             <ul>
-              {error.problems.map((problem) => (
-                <li key={problem}>{problem}</li>
+              {error.missing.map((m) => (
+                <li key={m.section}>
+                  <a href={`#section-${sectionOf(m.section)}`}>{capitalise(m.message)}</a>
+                </li>
               ))}
             </ul>
           )}
@@ -369,10 +433,9 @@ export function ApplicationForm({
       )}
 
       <Section
-        id="summary"
+        {...sectionProps('summary')}
         title="Public summary"
         intro="Published in the public register as soon as the application is received: write it for the public, in plain words."
-        onLeave={autosave}
       >
         <TextArea
           label="Public summary"
@@ -381,7 +444,7 @@ export function ApplicationForm({
         />
       </Section>
 
-      <Section id="applicant" title="Applicant and team" onLeave={autosave}>
+      <Section {...sectionProps('applicant')} title="Applicant and team">
         <div className="field-grid">
           <TextField
             label="Your name"
@@ -390,18 +453,40 @@ export function ApplicationForm({
             onChange={(name) => update({ applicant: { ...draft.applicant, name } })}
           />
           <TextField
-            label="Organisation"
-            autoComplete="organization"
-            value={draft.applicant.organisation}
-            onChange={(organisation) => update({ applicant: { ...draft.applicant, organisation } })}
-          />
-          <TextField
             label="Email address"
             type="email"
             autoComplete="email"
             value={draft.applicant.email}
             onChange={(email) => update({ applicant: { ...draft.applicant, email } })}
           />
+          <TextField
+            label="Organisation"
+            autoComplete="organization"
+            value={draft.applicant.organisation}
+            onChange={(organisation) => update({ applicant: { ...draft.applicant, organisation } })}
+          />
+          <div className="field">
+            <label htmlFor={ids.organisationType}>Kind of organisation</label>
+            <select
+              id={ids.organisationType}
+              value={draft.applicant.organisationType}
+              onChange={(e) =>
+                update({
+                  applicant: {
+                    ...draft.applicant,
+                    organisationType: e.target.value as OrganisationType | '',
+                  },
+                })
+              }
+            >
+              <option value="">Choose…</option>
+              {Object.entries(organisationTypeLabels).map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
           <TextField
             label="Your role in the project"
             value={draft.applicant.role}
@@ -422,13 +507,15 @@ export function ApplicationForm({
               />
               <TextField label="Role" value={member.role} onChange={(role) => setMember(index, { role })} />
             </div>
-            <button
-              type="button"
-              className="button button-quiet button-small"
-              onClick={() => update({ team: draft.team.filter((_, i) => i !== index) })}
-            >
-              Remove team member {index + 1}
-            </button>
+            <div>
+              <button
+                type="button"
+                className="button button-quiet button-small"
+                onClick={() => update({ team: draft.team.filter((_, i) => i !== index) })}
+              >
+                Remove team member {index + 1}
+              </button>
+            </div>
           </fieldset>
         ))}
         <div>
@@ -443,10 +530,9 @@ export function ApplicationForm({
       </Section>
 
       <Section
-        id="purpose"
+        {...sectionProps('purpose')}
         title="Purpose"
         intro="Choose the ground of EHDS Art. 53(1) your use rests on, and explain what you will do and why."
-        onLeave={autosave}
       >
         <fieldset className="choice-group">
           <legend>Ground of Art. 53(1)</legend>
@@ -474,17 +560,16 @@ export function ApplicationForm({
         </fieldset>
         <TextArea
           label="Explanation of the purpose"
-          hint="The research question or task, and why it needs these data."
+          hint="The research question or task, and why it needs these data (at least 20 characters)."
           value={draft.purposeDescription}
           onChange={(purposeDescription) => update({ purposeDescription })}
         />
       </Section>
 
       <Section
-        id="datasets"
+        {...sectionProps('datasets')}
         title="Datasets"
-        intro="Each dataset's data-use conditions are checked against your purpose. Accept each dataset's terms of use."
-        onLeave={autosave}
+        intro="Each dataset's data-use conditions are checked against your purpose when you save. Accept each dataset's terms of use."
       >
         {draft.datasets.length === 0 ? (
           <p className="muted">
@@ -494,8 +579,9 @@ export function ApplicationForm({
           <ul className="application-datasets">
             {draft.datasets.map((id) => {
               const view = datasets.get(id);
-              const title = view?.steward?.title ?? id;
-              const datasetChecks = checks.filter((c) => c.datasetId === id);
+              const title =
+                view?.steward?.title ?? application.datasets.find((d) => d.id === id)?.title ?? id;
+              const datasetChecks = application.duoChecks.filter((c) => c.datasetId === id);
               const blocked = datasetChecks.some((c) => c.outcome === 'block');
               return (
                 <li key={id} className={blocked ? 'application-dataset blocked' : 'application-dataset'}>
@@ -528,7 +614,7 @@ export function ApplicationForm({
         )}
       </Section>
 
-      <Section id="linking" title="Data to be linked" onLeave={autosave}>
+      <Section {...sectionProps('linking')} title="Data to be linked">
         <TextArea
           label="Data to be linked"
           hint="Other data you will link to these datasets, and how; leave empty if none."
@@ -537,16 +623,22 @@ export function ApplicationForm({
         />
       </Section>
 
-      <Section id="processing" title="Processing and safeguards" onLeave={autosave}>
+      <Section {...sectionProps('processing')} title="Processing and safeguards">
         <TextArea
-          label="Processing environment and safeguards"
-          hint="Where the analyses run, who can see what, and the technical and organisational measures against misuse and re-identification."
-          value={draft.processing}
-          onChange={(processing) => update({ processing })}
+          label="Processing environment"
+          hint="Where the analyses run and who can see what."
+          value={draft.environment}
+          onChange={(environment) => update({ environment })}
+        />
+        <TextArea
+          label="Safeguards"
+          hint="The technical and organisational measures against misuse and re-identification."
+          value={draft.safeguards}
+          onChange={(safeguards) => update({ safeguards })}
         />
       </Section>
 
-      <Section id="analyses" title="Requested analyses" onLeave={autosave}>
+      <Section {...sectionProps('analyses')} title="Requested analyses">
         <TextArea
           label="Requested analyses"
           hint="The analyses you will run, with the variables and statistical methods."
@@ -555,12 +647,6 @@ export function ApplicationForm({
         />
         {application.kind === 'data-request' && (
           <>
-            <TextArea
-              label="Cohort"
-              hint="Who is counted: the cohort definition (JSON cohort language) or a description."
-              value={draft.cohort}
-              onChange={(cohort) => update({ cohort })}
-            />
             <div className="field-grid">
               <div className="field">
                 <label htmlFor={ids.algorithm}>Algorithm</label>
@@ -584,7 +670,15 @@ export function ApplicationForm({
               />
             </div>
             <TextArea
+              label="Cohort (JSON)"
+              hint="Who is counted, in Polder's cohort language."
+              rows={6}
+              value={draft.cohort}
+              onChange={(cohort) => update({ cohort })}
+            />
+            <TextArea
               label="Parameters (JSON)"
+              rows={3}
               value={draft.parameters}
               onChange={(parameters) => update({ parameters })}
             />
@@ -592,7 +686,7 @@ export function ApplicationForm({
         )}
       </Section>
 
-      <Section id="duration" title="Duration" onLeave={autosave}>
+      <Section {...sectionProps('duration')} title="Duration">
         <TextField
           label="Duration of the permit in months"
           type="number"
@@ -602,10 +696,9 @@ export function ApplicationForm({
       </Section>
 
       <Section
-        id="users"
+        {...sectionProps('users')}
         title="Named users"
         intro="Only the persons named here may run analyses under the permit."
-        onLeave={autosave}
       >
         <div className="check-field">
           <input
@@ -630,13 +723,14 @@ export function ApplicationForm({
         <p className="hint section-intro">
           Such as the research protocol or an ethics committee&apos;s approval; up to 5 MB each.
         </p>
-        {attachments.length > 0 && (
+        {application.attachments.length > 0 && (
           <ul className="attachment-list">
-            {attachments.map((a) => (
+            {application.attachments.map((a) => (
               <li key={a.id}>
                 <a href={attachmentPath(application.id, a.id)} download={a.filename}>
                   {a.filename}
-                </a>
+                </a>{' '}
+                <span className="hint">{formatBytes(a.size)}</span>
               </li>
             ))}
           </ul>
@@ -667,4 +761,11 @@ export function ApplicationForm({
       </div>
     </div>
   );
+}
+
+/** A file size in words: '812 bytes', '1.4 MB'. */
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} kB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }

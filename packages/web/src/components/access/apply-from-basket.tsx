@@ -24,7 +24,11 @@ export function ApplyFromBasket({ datasetIds }: { readonly datasetIds: readonly 
     setBusy(true);
     setError(null);
     try {
-      const application = await accessApi.createApplication({ kind, title: title.trim(), datasetIds });
+      const application = await accessApi.createApplication({
+        kind,
+        title: title.trim(),
+        datasetIds: [...datasetIds],
+      });
       navigate(applicationPath(application.id));
     } catch (caught) {
       setError(messageOf(caught, 'Cannot start the application'));

@@ -1,16 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import type { ApplicationSummary } from './access-api.ts';
+import type { ApplicationSummary, Deadlines } from './access-api.ts';
 import { byUrgency, daysUntil, describeClock, runningClock } from './clocks.ts';
 
 const now = new Date('2026-03-08T23:00:00Z');
 
-function application(id: string, overrides: Partial<ApplicationSummary> = {}): ApplicationSummary {
+const noClock: Deadlines = {
+  completenessDue: null,
+  decisionDue: null,
+  completionDue: null,
+  extended: false,
+  dueAt: null,
+  dueKind: null,
+  daysLeft: null,
+};
+
+function application(
+  id: string,
+  deadlines: Partial<Deadlines> = {},
+  overrides: Partial<ApplicationSummary> = {},
+): ApplicationSummary {
   return {
     id,
     kind: 'permit',
     title: id,
-    applicant: { id: 'u', name: 'Rosa' },
+    applicant: { id: 'u', name: 'Rosa', organisation: 'UvA' },
     state: 'submitted',
+    createdAt: '2026-01-01T00:00:00Z',
+    receivedAt: null,
+    submittedAt: null,
+    deadlines: { ...noClock, ...deadlines },
+    overdue: false,
+    datasets: [],
     ...overrides,
   };
 }
@@ -24,26 +44,22 @@ describe('daysUntil()', () => {
 });
 
 describe('runningClock()', () => {
-  const deadlines = { decisionDue: '2026-03-20T00:00:00Z', completionDue: '2026-03-01T00:00:00Z' };
-
-  it("runs the applicant's completion clock while the application is returned", () => {
-    const clock = runningClock(application('a', { state: 'returned', deadlines }), now);
-    expect(clock).toMatchObject({ kind: 'completion', daysLeft: -7, overdue: true });
+  it('runs the deadline the hub says the procedure waits on, with the days it counted', () => {
+    const item = application('a', { dueAt: '2026-03-01T00:00:00Z', dueKind: 'completion', daysLeft: -7 });
+    expect(runningClock({ ...item, overdue: true }, now)).toMatchObject({
+      kind: 'completion',
+      daysLeft: -7,
+      overdue: true,
+    });
   });
 
-  it('runs the decision clock once the application was marked complete', () => {
-    const clock = runningClock(application('a', { deadlines }), now);
-    expect(clock).toMatchObject({ kind: 'decision', daysLeft: 12, overdue: false });
+  it('counts the days itself when the hub sent none', () => {
+    const item = application('a', { dueAt: '2026-03-20T00:00:00Z', dueKind: 'decision' });
+    expect(runningClock(item, now)).toMatchObject({ kind: 'decision', daysLeft: 12, overdue: false });
   });
 
-  it('runs no clock before completeness, nor after a decision', () => {
-    expect(runningClock(application('a'), now)).toBeNull();
-    expect(runningClock(application('a', { state: 'approved', deadlines }), now)).toBeNull();
-  });
-
-  it('prefers the days and the overdue flag the hub counted', () => {
-    const item = { ...application('a', { deadlines, overdue: true }), daysToDecision: -1 };
-    expect(runningClock(item, now)).toMatchObject({ daysLeft: -1, overdue: true });
+  it('runs no clock for a draft or a decided application', () => {
+    expect(runningClock(application('a', { decisionDue: '2026-03-20T00:00:00Z' }), now)).toBeNull();
   });
 });
 
@@ -58,10 +74,10 @@ describe('describeClock()', () => {
 describe('byUrgency()', () => {
   it('puts overdue first, then the fewest days left, then applications without a clock', () => {
     const items = [
-      application('no-clock', { submittedAt: '2026-01-01T00:00:00Z' }),
-      application('ten-days', { deadlines: { decisionDue: '2026-03-18T00:00:00Z' } }),
-      application('overdue', { state: 'returned', deadlines: { completionDue: '2026-03-02T00:00:00Z' } }),
-      application('two-days', { deadlines: { decisionDue: '2026-03-10T00:00:00Z' } }),
+      application('no-clock', {}, { submittedAt: '2026-01-01T00:00:00Z' }),
+      application('ten-days', { dueAt: '2026-03-18T00:00:00Z', dueKind: 'decision', daysLeft: 10 }),
+      application('overdue', { dueAt: '2026-03-02T00:00:00Z', dueKind: 'completion', daysLeft: -6 }),
+      application('two-days', { dueAt: '2026-03-10T00:00:00Z', dueKind: 'completeness', daysLeft: 2 }),
     ];
     expect(byUrgency(items, now).map((i) => i.id)).toEqual(['overdue', 'two-days', 'ten-days', 'no-clock']);
   });

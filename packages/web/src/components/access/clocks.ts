@@ -1,14 +1,16 @@
-import type { ApplicationSummary, QueueItem } from './access-api.ts';
+import type { ApplicationSummary, DueKind } from './access-api.ts';
 
 /*
- * The legal clocks as the access pages show them: whole days left until a deadline, counted in UTC
- * calendar days, so that a deadline today reads "due today" all day and one yesterday "1 day overdue".
+ * The legal clocks as the access pages show them. The hub says which deadline the procedure waits on
+ * (completeness check, decision, or the applicant's completion of a returned application) and counts the
+ * whole days left; the pages only put that into words and order by it.
  */
 
 const dayMs = 24 * 60 * 60 * 1000;
 
 /**
- * Whole calendar days (UTC) from `now` until `due`: 0 on the day itself, negative once past.
+ * Whole calendar days (UTC) from `now` until `due`: 0 on the day itself, negative once past. For a deadline
+ * the hub did not count (it always does for the running one).
  *
  * @example daysUntil('2026-03-10T12:00:00Z', new Date('2026-03-08T23:00:00Z')) // 2
  */
@@ -18,33 +20,30 @@ export function daysUntil(due: string, now: Date): number {
   return dueDay - today;
 }
 
-/** The clock that runs for an application: whose turn it is, and how many days are left. */
+/** The clock that runs for an application: which deadline, when, and how many days are left. */
 export interface Clock {
-  /** `decision`: the access body's 3 (or 6) months; `completion`: the applicant's 4 weeks. */
-  readonly kind: 'decision' | 'completion';
+  readonly kind: DueKind;
   readonly due: string;
   readonly daysLeft: number;
   readonly overdue: boolean;
 }
 
-/**
- * The running clock of an application: the applicant's completion clock while it is returned, the
- * decision clock once it was marked complete and until a decision; null when no clock runs. Uses the days
- * the hub counted (queue items) when it sent them, else counts from the deadlines.
- */
-export function runningClock(item: ApplicationSummary & Partial<QueueItem>, now: Date): Clock | null {
-  const decided = ['approved', 'rejected', 'closed', 'active', 'expired', 'revoked'].includes(item.state);
-  if (decided || item.state === 'draft') return null;
-  const { decisionDue, completionDue } = item.deadlines ?? {};
-  if (item.state === 'returned' && completionDue) {
-    const daysLeft = item.daysToCompletion ?? daysUntil(completionDue, now);
-    return { kind: 'completion', due: completionDue, daysLeft, overdue: item.overdue ?? daysLeft < 0 };
-  }
-  if (item.state !== 'returned' && decisionDue) {
-    const daysLeft = item.daysToDecision ?? daysUntil(decisionDue, now);
-    return { kind: 'decision', due: decisionDue, daysLeft, overdue: item.overdue ?? daysLeft < 0 };
-  }
-  return null;
+/** Who must act before each deadline, in words. */
+export const dueKindLabels: Readonly<Record<DueKind, string>> = {
+  completeness: 'Completeness check',
+  decision: 'Decision',
+  completion: 'Completion by the applicant',
+};
+
+/** The running clock of an application, or null when none runs (a draft, or once decided or closed). */
+export function runningClock(
+  item: Pick<ApplicationSummary, 'deadlines' | 'overdue'>,
+  now: Date,
+): Clock | null {
+  const { dueAt, dueKind, daysLeft } = item.deadlines;
+  if (dueAt === null || dueKind === null) return null;
+  const days = daysLeft ?? daysUntil(dueAt, now);
+  return { kind: dueKind, due: dueAt, daysLeft: days, overdue: item.overdue || days < 0 };
 }
 
 /** A clock in words: '12 days left', 'due today', '3 days overdue'. */
@@ -58,19 +57,22 @@ export function describeClock(clock: Pick<Clock, 'daysLeft' | 'overdue'>): strin
 
 /**
  * Orders applications by urgency: overdue first (longest overdue first), then the fewest days left, then
- * those without a running clock, oldest submission first.
+ * those without a running clock; ties by the earlier deadline, then the earlier submission. The hub's
+ * queue comes in this order already; lists that mix pages or states are ordered again with it.
  */
-export function byUrgency<T extends ApplicationSummary & Partial<QueueItem>>(
+export function byUrgency<T extends Pick<ApplicationSummary, 'deadlines' | 'overdue' | 'submittedAt'>>(
   items: readonly T[],
   now: Date,
 ): T[] {
-  const rank = (item: T) => {
-    const clock = runningClock(item, now);
-    return clock === null ? Number.POSITIVE_INFINITY : clock.daysLeft;
-  };
+  const rank = (item: T) => runningClock(item, now)?.daysLeft ?? Number.POSITIVE_INFINITY;
   return items
-    .map((item) => ({ item, rank: rank(item), submitted: item.submittedAt ?? '' }))
-    .sort((a, b) => a.rank - b.rank || a.submitted.localeCompare(b.submitted))
+    .map((item) => ({
+      item,
+      rank: rank(item),
+      due: item.deadlines.dueAt ?? '',
+      submitted: item.submittedAt ?? '',
+    }))
+    .sort((a, b) => a.rank - b.rank || a.due.localeCompare(b.due) || a.submitted.localeCompare(b.submitted))
     .map(({ item }) => item);
 }
 

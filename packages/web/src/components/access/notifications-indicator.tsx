@@ -4,12 +4,36 @@ import { Link, useLocation } from '../../router.tsx';
 import { accessApi, type Notification } from './access-api.ts';
 import { messageOf } from './use-resource.ts';
 
-/** How often the header asks for new reminders. */
+/** How often the header asks for new notifications. */
 const pollMs = 60_000;
 
-/** The signed-in user's in-app reminders, asked again on every navigation and every minute. */
+/*
+ * The hub keeps no read flag on notifications; the browser remembers when the user last opened the
+ * reminders page, and what came after that counts as new.
+ */
+const seenKey = (userId: string) => `polder:notifications-seen:${userId}`;
+
+function lastSeen(userId: string): string {
+  try {
+    return window.localStorage.getItem(seenKey(userId)) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Remembers that the user has seen their notifications up to now. */
+export function markNotificationsSeen(userId: string, at: string): void {
+  try {
+    window.localStorage.setItem(seenKey(userId), at);
+  } catch {
+    // Storage may be off (private mode): the count then stays, which is harmless.
+  }
+}
+
+/** The signed-in user's notifications, asked again on every navigation and every minute. */
 export function useNotifications(user: User | null | undefined): {
   readonly items: readonly Notification[];
+  readonly unseen: number;
   readonly error: string | null;
 } {
   const { path } = useLocation();
@@ -38,10 +62,12 @@ export function useNotifications(user: User | null | undefined): {
       window.clearInterval(timer);
     };
   }, [userId, path]);
-  return { items, error };
+  const seen = userId === undefined ? '' : lastSeen(userId);
+  const unseen = items.filter((n) => n.createdAt > seen).length;
+  return { items, unseen, error };
 }
 
-/** The header's reminders link, with the number of unread reminders. */
+/** The header's link to the reminders, with the number of new ones. */
 export function NotificationsIndicator({
   user,
   current,
@@ -49,15 +75,14 @@ export function NotificationsIndicator({
   readonly user: User;
   readonly current: boolean;
 }) {
-  const { items } = useNotifications(user);
-  const unread = items.filter((n) => n.read !== true).length;
+  const { unseen } = useNotifications(user);
   return (
     <Link href="/notifications" aria-current={current ? 'page' : undefined} className="notifications-link">
       Reminders
-      {unread > 0 && (
+      {unseen > 0 && !current && (
         <span className="count-badge count-badge-alert">
-          {unread}
-          <span className="visually-hidden"> unread</span>
+          {unseen}
+          <span className="visually-hidden"> new</span>
         </span>
       )}
     </Link>

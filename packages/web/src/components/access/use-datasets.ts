@@ -28,8 +28,3 @@ export function useDatasets(ids: readonly string[]): ReadonlyMap<string, Dataset
   }, [key]);
   return views;
 }
-
-/** The dataset ids of an application's list entry, which names datasets by id or as objects. */
-export function datasetIdsOf(datasets: readonly (string | { readonly id: string })[] | undefined): string[] {
-  return (datasets ?? []).map((d) => (typeof d === 'string' ? d : d.id));
-}

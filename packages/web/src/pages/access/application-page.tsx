@@ -7,6 +7,7 @@ import { accessApi, type Application } from '../../components/access/access-api.
 import { ApplicationActions } from '../../components/access/application-actions.tsx';
 import {
   ApplicationDetails,
+  DecisionFacts,
   PermitFacts,
   ReviewerList,
 } from '../../components/access/application-details.tsx';
@@ -93,13 +94,15 @@ export function ApplicationPage({ id }: { readonly id: string }) {
           <h1>{application.title}</h1>
           <p className="result-publisher">
             {application.applicant.name}
-            {application.applicant.organisation !== undefined && `, ${application.applicant.organisation}`}
+            {application.applicant.organisation !== '' && `, ${application.applicant.organisation}`}
             {application.submittedAt && ` · submitted ${formatDate(application.submittedAt)}`}
           </p>
         </div>
         <div className="application-state">
           <StateBadge state={application.state} />
-          <ClockBadge clock={runningClock(application, new Date())} />
+          {runningClock(application, new Date()) !== null && (
+            <ClockBadge clock={runningClock(application, new Date())} />
+          )}
         </div>
       </header>
       <p role="status" className="status-line" tabIndex={-1} ref={statusRef}>
@@ -117,17 +120,23 @@ export function ApplicationPage({ id }: { readonly id: string }) {
       <div className="application-layout">
         <div className="application-main">
           {editable ? (
-            <ApplicationForm application={application} user={user} onChange={(next) => changed(next)} />
+            <ApplicationForm application={application} user={user} onChange={changed} />
           ) : (
             <ApplicationDetails application={application} />
           )}
         </div>
         <aside className="application-side" aria-label="Review">
-          <ApplicationActions application={application} user={user} onChange={changed} />
-          {(application.reviewers ?? []).length > 0 && (
+          <ApplicationActions application={application} onChange={changed} />
+          {application.reviewers.length > 0 && (
             <section className="card" aria-labelledby="reviewers-title">
               <h2 id="reviewers-title">Reviewers</h2>
               <ReviewerList application={application} />
+            </section>
+          )}
+          {application.decision !== null && (
+            <section className="card" aria-labelledby="decision-title">
+              <h2 id="decision-title">Decision</h2>
+              <DecisionFacts application={application} />
             </section>
           )}
           {application.permit && (

@@ -1,36 +1,37 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useId, useState, type FormEvent } from 'react';
 import { useDocumentTitle } from '../../components/use-document-title.ts';
 import { formatDate } from '../../format.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';
-import { accessApi, registerDownloads, type RegisterEntry } from '../../components/access/access-api.ts';
-import { purposeLabel } from '../../components/access/access-labels.ts';
+import {
+  accessApi,
+  registerDownloads,
+  type ApplicationKind,
+  type RegisterEntry,
+} from '../../components/access/access-api.ts';
+import { kindLabels, purposeLabel } from '../../components/access/access-labels.ts';
 import { StateBadge } from '../../components/access/state-badge.tsx';
 import { useResource } from '../../components/access/use-resource.ts';
-import { datasetIdsOf, useDatasets } from '../../components/access/use-datasets.ts';
 
 const pageSize = 20;
 const outcomes = [
   { value: '', label: 'All applications' },
   { value: 'submitted', label: 'Received, not decided' },
+  { value: 'returned', label: 'Returned for changes' },
   { value: 'approved', label: 'Approved' },
   { value: 'rejected', label: 'Rejected' },
+  { value: 'revoked', label: 'Permit revoked' },
+  { value: 'expired', label: 'Permit expired' },
+  { value: 'closed', label: 'Withdrawn' },
 ] as const;
 
-function reasonsOf(reasons: string | readonly string[] | null | undefined): string {
-  if (reasons === null || reasons === undefined) return '';
-  return typeof reasons === 'string' ? reasons : reasons.join('; ');
-}
+const outcomeWords: Readonly<Record<string, string>> = { approved: 'Approved', rejected: 'Rejected' };
+const permitWords: Readonly<Record<string, string>> = {
+  active: 'Active',
+  expired: 'Expired',
+  revoked: 'Revoked',
+};
 
-function Entry({
-  entry,
-  titles,
-}: {
-  readonly entry: RegisterEntry;
-  readonly titles: ReadonlyMap<string, string>;
-}) {
-  const datasets = (entry.datasets ?? []).map((d) =>
-    typeof d === 'string' ? (titles.get(d) ?? d) : (d.title ?? titles.get(d.id) ?? d.id),
-  );
+function Entry({ entry }: { readonly entry: RegisterEntry }) {
   return (
     <li className="card register-entry">
       <div className="register-head">
@@ -38,31 +39,27 @@ function Entry({
         <StateBadge state={entry.permit?.status === 'active' ? 'active' : entry.state} />
       </div>
       <p className="result-publisher">
-        {entry.applicantOrganisation ?? 'Applicant not published'}
-        {entry.receivedAt && ` · received ${formatDate(entry.receivedAt)}`}
+        {kindLabels[entry.kind as ApplicationKind] ?? entry.kind} · {entry.applicantOrganisation} · received{' '}
+        {formatDate(entry.receivedAt)}
       </p>
-      {entry.publicSummary && <p className="prose">{entry.publicSummary}</p>}
+      {entry.publicSummary !== '' && <p className="prose">{entry.publicSummary}</p>}
       <dl className="facts">
         <dt>Purpose</dt>
         <dd>{purposeLabel(entry.purposeGround)}</dd>
-        {datasets.length > 0 && (
+        {entry.datasets.length > 0 && (
           <>
             <dt>Datasets</dt>
-            <dd>{datasets.join('; ')}</dd>
+            <dd>{entry.datasets.map((d) => d.title || d.id).join('; ')}</dd>
           </>
         )}
         {entry.decision && (
           <>
             <dt>Decision</dt>
             <dd>
-              {entry.decision.outcome === 'approved'
-                ? 'Approved'
-                : entry.decision.outcome === 'rejected'
-                  ? 'Rejected'
-                  : entry.decision.outcome}{' '}
-              on {formatDate(entry.decision.at)}
-              {reasonsOf(entry.decision.reasons) !== '' && (
-                <span className="block prose">Reasons: {reasonsOf(entry.decision.reasons)}</span>
+              {outcomeWords[entry.decision.outcome] ?? entry.decision.outcome} on{' '}
+              {formatDate(entry.decision.at)}
+              {entry.decision.reasons !== '' && (
+                <span className="block prose">Reasons: {entry.decision.reasons}</span>
               )}
             </dd>
           </>
@@ -71,19 +68,24 @@ function Entry({
           <>
             <dt>Permit</dt>
             <dd>
-              {entry.permit.status === 'active' ? 'Active' : entry.permit.status}
-              {entry.permit.validFrom && entry.permit.validUntil
-                ? `, ${formatDate(entry.permit.validFrom)} – ${formatDate(entry.permit.validUntil)}`
-                : ''}
+              {permitWords[entry.permit.status] ?? entry.permit.status}, {formatDate(entry.permit.validFrom)}{' '}
+              – {formatDate(entry.permit.validUntil)}
             </dd>
           </>
         )}
-        {(entry.results ?? []).length > 0 && (
-          <>
-            <dt>Results</dt>
-            <dd>{(entry.results ?? []).length} published</dd>
-          </>
-        )}
+        {entry.results.map((r) => (
+          <Fragment key={`${r.at}-${r.title}`}>
+            <dt>Result</dt>
+            <dd>
+              <strong>{r.title}</strong> ({formatDate(r.at)})<span className="block prose">{r.summary}</span>
+              {r.url !== undefined && (
+                <a className="block" href={r.url}>
+                  {r.url}
+                </a>
+              )}
+            </dd>
+          </Fragment>
+        ))}
       </dl>
     </li>
   );
@@ -97,7 +99,7 @@ export function RegisterPage() {
   useDocumentTitle('Public register');
   const { query } = useLocation();
   const q = query.get('q') ?? '';
-  const state = query.get('state') ?? '';
+  const state = outcomes.find((o) => o.value === query.get('state'))?.value ?? '';
   const page = Math.max(1, Number.parseInt(query.get('page') ?? '1', 10) || 1);
   const [text, setText] = useState(q);
   const ids = { q: useId(), state: useId() };
@@ -110,13 +112,6 @@ export function RegisterPage() {
       pageSize,
     }),
   );
-  // Titles of datasets the register names only by id.
-  const unnamed = (register.value?.applications ?? []).flatMap((e) =>
-    datasetIdsOf((e.datasets ?? []).filter((d) => typeof d === 'string' || d.title === undefined)),
-  );
-  const views = useDatasets([...new Set(unnamed)]);
-  const titles = new Map([...views].map(([id, view]) => [id, view.steward?.title ?? id]));
-
   const hrefOf = (next: { q?: string; state?: string; page?: number }) => {
     const params = new URLSearchParams();
     const nq = next.q ?? q;
@@ -188,7 +183,7 @@ export function RegisterPage() {
       ) : (
         <ul className="register-list">
           {(register.value?.applications ?? []).map((entry) => (
-            <Entry key={entry.id} entry={entry} titles={titles} />
+            <Entry key={entry.id} entry={entry} />
           ))}
         </ul>
       )}
