@@ -1,7 +1,6 @@
-import type { DisclosurePolicy } from '@polder/privacy';
+import type { BudgetLedger, DisclosurePolicy, RandomSource } from '@polder/privacy';
 import type { Static, TSchema } from 'typebox';
 import type { OutputKind, ReleasedOutput, StationOutput } from './output-kinds.ts';
-import type { PrivacyBudgetLedger, PrivacyRandomSource } from './_privacy-budget.ts';
 
 /**
  * What a station gives an algorithm's station half: a way to query its database (parameters bound, `$1`
@@ -16,8 +15,12 @@ export interface StationContext {
   query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   readonly cohortTable: string;
   readonly policy: DisclosurePolicy;
-  /** Present when the permit grants a differential-privacy budget; requests with `privacy` need it. */
-  readonly privacy?: { readonly ledger: PrivacyBudgetLedger; readonly random?: PrivacyRandomSource };
+  /**
+   * Present when the permit grants a differential-privacy budget (the permit's ledger, which the station
+   * persists after the task); requests with a `privacy` parameter are refused without it. `random`
+   * @default the CSPRNG.
+   */
+  readonly privacy?: { readonly ledger: Pick<BudgetLedger, 'tryCharge'>; readonly random?: RandomSource };
 }
 
 /** An algorithm's description, for the catalogue of algorithms, the UI form and the OpenAPI. */

@@ -27,6 +27,16 @@ import {
 } from './output-kinds.ts';
 import { indexTuples, protectLines, type UnprotectedLine } from './_protect-lines.ts';
 
+/** Options of {@linkcode controlOutput}. */
+export interface ControlOptions {
+  /**
+   * Differential-privacy noise for counts: applied to every count and table cell after the output is
+   * validated and before suppression and rounding (which are then post-processing). Other kinds are
+   * refused when it is set. Returns a non-negative integer; `reason` goes into the report.
+   */
+  readonly noise?: { readonly add: (count: number) => number; readonly reason: string };
+}
+
 /** A station half's output after disclosure control, with what was done to it. */
 export interface ControlledOutput {
   readonly output: ReleasedOutput;
@@ -55,6 +65,7 @@ export function controlOutput(
   raw: unknown,
   declaredKinds: readonly OutputKind[],
   policy: DisclosurePolicy,
+  options: ControlOptions = {},
 ): ControlledOutput {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw refuse('the algorithm returned something other than an object of named parts');
@@ -63,7 +74,8 @@ export function controlOutput(
   if (entries.length > maxParts) throw refuse(`the algorithm returned more than ${maxParts} parts`);
   const output: Record<string, ReleasedOutputPart> = {};
   const actions: DisclosureAction[] = [];
-  for (const [name, part] of entries) {
+  for (const [name, value] of entries) {
+    let part: unknown = value;
     if (!partName.test(name)) throw refuse(`part name "${name.slice(0, 80)}" is not a plain word`);
     const kind = (part as { kind?: unknown } | null)?.kind;
     if (typeof kind !== 'string' || !declaredKinds.includes(kind as OutputKind)) {
@@ -79,6 +91,18 @@ export function controlOutput(
       throw refuse(`part "${name}" is not a valid ${kind} output${where}`);
     }
     const path = `/${name}`;
+    if (options.noise !== undefined) {
+      if (kind === 'count') {
+        const noisy = part as RawCount;
+        part = { ...noisy, value: options.noise.add(noisy.value) };
+      } else if (kind === 'table') {
+        const noisy = part as RawTable;
+        part = { ...noisy, counts: noisy.counts.map((c) => options.noise?.add(c) ?? c) };
+      } else {
+        throw refuse(`part "${name}" is of kind ${kind}, to which differential privacy does not apply`);
+      }
+      actions.push({ path, action: 'noised', reason: options.noise.reason });
+    }
     switch (kind as OutputKind) {
       case 'count':
         output[name] = controlCountPart(path, part as RawCount, policy, actions);

@@ -23,7 +23,6 @@ export type { ControlledOutput } from './disclosure-control.ts';
 export { duckDbQuery } from './duckdb-query.ts';
 export { outputKinds, ReleasedOutput, ReleasedOutputPart } from './output-kinds.ts';
 export type { OutputKind, RawOutputPart, StationOutput } from './output-kinds.ts';
-export type { PrivacyBudgetLedger, PrivacyRandomSource } from './_privacy-budget.ts';
 export type { CountResult, CountCell } from './algorithms/count.ts';
 export type { GlmCoefficient, GlmResult } from './algorithms/glm.ts';
 export type { KaplanMeierResult, SurvivalCurve, SurvivalStep } from './algorithms/kaplan-meier.ts';

@@ -1,8 +1,9 @@
+import { addDiscreteNoise, cryptoRandomSource } from '@polder/privacy';
 import type { AlgorithmRef, DisclosureReport } from '@polder/protocol';
 import type { StationContext } from './algorithm.ts';
 import { findAlgorithm } from './algorithm-registry.ts';
 import { AnalyticsError } from './analytics-error.ts';
-import { controlOutput } from './disclosure-control.ts';
+import { controlOutput, type ControlOptions } from './disclosure-control.ts';
 import type { ReleasedOutput } from './output-kinds.ts';
 import { checkSchema } from './_validate.ts';
 
@@ -43,6 +44,13 @@ export async function runStationHalf(
   }
   checkSchema(algorithm.parameters, task.parameters, `${label}: the parameters do not fit its schema`);
   checkSchema(algorithm.state, task.state, `${label}: the hub's state for round ${task.round} is not valid`);
+  const epsilon = privacyEpsilon(task.parameters);
+  if (epsilon !== undefined && ctx.privacy === undefined) {
+    throw new AnalyticsError(
+      'over-budget',
+      `Cannot run ${label} with differential privacy: the permit grants this station no privacy budget`,
+    );
+  }
   let raw: unknown;
   try {
     raw = await algorithm.local(ctx, task.parameters, task.round, task.state);
@@ -56,13 +64,37 @@ export async function runStationHalf(
       },
     );
   }
-  const { output, actions } = controlOutput(raw, algorithm.outputKinds, ctx.policy);
+  let options: ControlOptions = {};
+  if (epsilon !== undefined && ctx.privacy !== undefined) {
+    // Charge before anything is released; a refused charge spends nothing and releases nothing.
+    const charge = ctx.privacy.ledger.tryCharge({ epsilon });
+    if (!charge.ok) throw new AnalyticsError('over-budget', `Cannot run ${label}: ${charge.reason}`);
+    const rng = ctx.privacy.random ?? cryptoRandomSource();
+    options = {
+      noise: {
+        // Clamped at 0 (post-processing): a count cannot be negative.
+        add: (count) => Math.max(0, addDiscreteNoise(count, { mechanism: 'laplace', epsilon }, rng).value),
+        reason: `discrete Laplace noise, epsilon ${epsilon} (sensitivity 1), before suppression and rounding`,
+      },
+    };
+  }
+  const { output, actions } = controlOutput(raw, algorithm.outputKinds, ctx.policy, options);
   const { minCount, roundTo, minSummaryRecords, glmParameterRatio, kmMinAtRisk } = ctx.policy;
   return {
     output,
     disclosure: {
       policy: { minCount, roundTo, minSummaryRecords, glmParameterRatio, kmMinAtRisk },
       actions: [...actions],
+      ...(epsilon === undefined ? {} : { privacySpent: { epsilon } }),
     },
   };
+}
+
+/** The ε of a `privacy: { epsilon }` parameter (already checked by the algorithm's schema), if any. */
+function privacyEpsilon(parameters: unknown): number | undefined {
+  if (typeof parameters !== 'object' || parameters === null) return undefined;
+  const privacy = (parameters as { privacy?: unknown }).privacy;
+  if (typeof privacy !== 'object' || privacy === null) return undefined;
+  const epsilon = (privacy as { epsilon?: unknown }).epsilon;
+  return typeof epsilon === 'number' ? epsilon : undefined;
 }

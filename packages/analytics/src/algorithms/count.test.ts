@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { BudgetLedger, seededRandomSource } from '@polder/privacy';
 import { describe, expect, it } from 'vitest';
 import { combineRound } from '../combine-round.ts';
 import { runStationHalf } from '../run-station-half.ts';
@@ -136,6 +137,56 @@ describe('count@1.0.0', () => {
           state: null,
         }),
       ).rejects.toMatchObject({ code: 'unknown-algorithm' });
+    } finally {
+      await station.close();
+    }
+  });
+});
+
+describe('count@1.0.0 with differential privacy', () => {
+  const rows = Array.from({ length: 200 }, (_, i) => ({
+    age: i % 90,
+    sex: sexes[i % 2] ?? 'female',
+    smoker: i % 3 === 0 ? 1 : 0,
+  }));
+
+  it('adds noise, charges the ledger and reports the spend', async () => {
+    const station = await openTestStation(columns, rows);
+    try {
+      const ledger = BudgetLedger.create({ epsilon: 1.5 });
+      const ctx = { ...station.ctx, privacy: { ledger, random: seededRandomSource('count-dp') } };
+      const parameters = { strata: [{ variable: 'sex' }], privacy: { epsilon: 1 } };
+      const { output, disclosure } = await runStationHalf(ctx, {
+        algorithm: ref,
+        parameters,
+        round: 0,
+        state: null,
+      });
+      expect(disclosure.privacySpent).toEqual({ epsilon: 1 });
+      expect(disclosure.actions).toContainEqual(
+        expect.objectContaining({ path: '/persons', action: 'noised' }),
+      );
+      expect(ledger.spent.epsilon).toBe(1);
+      for (const { value } of releasedCounts(output)) expect(value % 5).toBe(0);
+    } finally {
+      await station.close();
+    }
+  });
+
+  it('refuses an over-budget request without spending, and a request without a budget', async () => {
+    const station = await openTestStation(columns, rows);
+    try {
+      const ledger = BudgetLedger.create({ epsilon: 1 });
+      expect(ledger.tryCharge({ epsilon: 0.6 }).ok).toBe(true);
+      const ctx = { ...station.ctx, privacy: { ledger, random: seededRandomSource('count-dp') } };
+      const task = { algorithm: ref, parameters: { privacy: { epsilon: 0.5 } }, round: 0, state: null };
+      await expect(runStationHalf(ctx, task)).rejects.toMatchObject({ code: 'over-budget' });
+      expect(ledger.spent.epsilon).toBe(0.6);
+      expect(ledger.charges).toBe(1);
+      await expect(runStationHalf(station.ctx, task)).rejects.toMatchObject({
+        code: 'over-budget',
+        message: expect.stringContaining('no privacy budget'),
+      });
     } finally {
       await station.close();
     }

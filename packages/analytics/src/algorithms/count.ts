@@ -25,6 +25,19 @@ const CountParameters = Type.Object(
         description: 'Up to three variables to count by; numeric ones binned at their breaks',
       }),
     ),
+    privacy: Type.Optional(
+      Type.Object(
+        {
+          epsilon: Type.Number({
+            exclusiveMinimum: 0,
+            maximum: 10,
+            description:
+              "Differential privacy: discrete Laplace noise with this ε per count, charged to the permit's budget",
+          }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
