@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { Type, type Static } from 'typebox';
 import { listStationAudit, recordStationAudit, verifyStationAuditLog } from '../audit/station-audit-log.ts';
 import {
   listOptOuts,
@@ -16,7 +16,26 @@ import {
 } from '../opt-out/opt-out-register.ts';
 import { projectsUsingRecord } from '../opt-out/task-usage.ts';
 import type { StationStore } from '../station-store.ts';
+import {
+  consoleContentSecurityPolicy,
+  consoleNotBuiltPage,
+  defaultConsoleDir,
+  isConsoleBuilt,
+  readConsoleAsset,
+  readConsolePage,
+} from './_console-files.ts';
 import { renderPatientPage } from './_patient-page.ts';
+import { LocalApiError, registerStewardRoutes } from './_steward-routes.ts';
+import {
+  AuditPageAnswer,
+  AuditQuery,
+  AuditVerificationAnswer,
+  OptOutBody,
+  OptOutChangeAnswer,
+  OptOutListAnswer,
+  OptOutQuery,
+  refusals,
+} from './_steward-schemas.ts';
 
 /** Options of {@link startStationLocalApi}. */
 export interface StationLocalApiOptions {
@@ -26,12 +45,21 @@ export interface StationLocalApiOptions {
   readonly host?: string;
   /** The steward's bearer token. @default the one in `local-api-token` beside the store, made on first use */
   readonly stewardToken?: string;
+  /**
+   * The folder of the web package's build holding the console (`station.html`, `assets/`).
+   * @default packages/web/dist of this checkout
+   */
+  readonly consoleDir?: string;
 }
 
 /** A running local API. */
 export interface StationLocalApi {
   /** Base URL, e.g. `http://127.0.0.1:8470`. */
   readonly url: string;
+  /** The steward's console, e.g. `http://127.0.0.1:8470/steward`. */
+  readonly consoleUrl: string;
+  /** Whether the console's files were found (else its page says how to build them). */
+  readonly consoleBuilt: boolean;
   readonly app: FastifyInstance;
   /** Stops listening; the store stays open (it belongs to the caller). */
   close(): Promise<void>;
@@ -40,61 +68,16 @@ export interface StationLocalApi {
 /** The file beside the store holding the steward's bearer token for the local API (mode 0600). */
 export const localApiTokenFile = 'local-api-token';
 
-const Purposes = Type.Array(Type.Union(optOutPurposes.map((purpose) => Type.Literal(purpose))), {
-  minItems: 1,
-  maxItems: optOutPurposes.length,
-});
-const OptOutBody = Type.Object(
-  {
-    /** The patient number; it passes through to the keyed hash and is never stored. */
-    sourceIdentifier: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-    purposes: Purposes,
-    /** The steward who acts, for the audit log. */
-    steward: Type.Optional(
-      Type.Object(
-        {
-          id: Type.String({ minLength: 1, maxLength: 200 }),
-          name: Type.String({ minLength: 1, maxLength: 200 }),
-        },
-        { additionalProperties: false },
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-type OptOutBody = Static<typeof OptOutBody>;
-const AuditQuery = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
-    before: Type.Optional(Type.Integer({ minimum: 1 })),
-    event: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
-const OptOutQuery = Type.Object(
-  {
-    includeWithdrawn: Type.Optional(Type.Boolean()),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-  },
-  { additionalProperties: false },
-);
-
-/** A request refused with a status and a message a person can act on. */
-class LocalApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: 'bad-request' | 'unauthorised' | 'forbidden' | 'not-found' | 'internal',
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** The path of the steward's console; its views are paths under it. */
+export const stationConsolePath = '/steward';
 
 /**
  * Starts the station's local API inside the hospital: the patient page (`/`, server-rendered HTML: a
  * patient identifies themselves, opts out per purpose, and sees the approved projects that used their
- * record) and the steward's JSON endpoints under `/api` (opt-outs, audit log, its verification), which
- * need `Authorization: Bearer <token>`. Listens on 127.0.0.1 unless told otherwise.
+ * record), the steward's console (`/steward`, the web package's built `station.html`), and the steward's
+ * JSON endpoints under `/api` (overview, data quality, approvals, policy, opt-outs, audit log and its
+ * verification; described at `/api/openapi.json`), which need `Authorization: Bearer <token>`. Every
+ * steward call is audited. Listens on 127.0.0.1 unless told otherwise.
  *
  * @example
  * const api = await startStationLocalApi(store, { port: 8470 });
@@ -107,8 +90,30 @@ export async function startStationLocalApi(
 ): Promise<StationLocalApi> {
   const token = options.stewardToken ?? (await readOrCreateLocalApiToken(store));
   const tokenDigest = digest(token);
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: 64 * 1024,
+    // Query strings need their numbers and booleans read from text; nothing else is bent to fit: a single
+    // value is not wrapped into a list and an unknown field is refused, not silently dropped.
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false } },
+  });
   const stationName = store.info.name;
+  const consoleDir = options.consoleDir ?? defaultConsoleDir;
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Polder station local API',
+        version: '0.1.0',
+        description:
+          "The station's API inside the hospital, for its data steward's console. Steward routes need " +
+          "'Authorization: Bearer <token>' (the token is in local-api-token in the station directory). " +
+          'Errors are answered as { "error": { "code", "message" } }.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -122,14 +127,15 @@ export async function startStationLocalApi(
 
   app.addHook('onSend', async (request, reply) => {
     // Patient data: never cached, never framed by another site, never sent on as a referrer.
-    reply.header('cache-control', 'no-store');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'no-referrer');
     reply.header(
       'content-security-policy',
-      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
+      isConsoleRequest(request)
+        ? consoleContentSecurityPolicy
+        : "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'self'; base-uri 'none'",
     );
-    void request;
   });
 
   app.setErrorHandler(async (error: unknown, request, reply) => {
@@ -235,51 +241,133 @@ export async function startStationLocalApi(
     );
   }
 
-  app.get('/api/health', async () => ({ ok: true, station: stationName }));
+  app.get('/api/health', { schema: { hide: true } }, async () => ({ ok: true, station: stationName }));
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // The steward's console: one page for every view (the console routes on the client), and its assets.
+  const sendConsole = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const page = await readConsolePage(consoleDir);
+    if (page === undefined) return reply.code(503).type('text/html; charset=utf-8').send(consoleNotBuiltPage);
+    return reply.type('text/html; charset=utf-8').send(page);
+  };
+  app.get(stationConsolePath, { schema: { hide: true } }, sendConsole);
+  app.get(`${stationConsolePath}/*`, { schema: { hide: true } }, sendConsole);
+  app.get('/assets/*', { schema: { hide: true } }, async (request, reply) => {
+    const asset = await readConsoleAsset(consoleDir, request.url.split('?')[0] ?? '');
+    if (asset === undefined) {
+      throw new LocalApiError(404, 'not-found', `Cannot GET ${request.url.split('?')[0]}: no such file`);
+    }
+    // Built assets carry a content hash in their names: they never change, so they may be kept.
+    return reply
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .type(asset.type)
+      .send(asset.body);
+  });
 
   const steward = { onRequest: [requireSteward] };
-  app.get('/api/opt-outs', { ...steward, schema: { querystring: OptOutQuery } }, async (request) => {
-    const query = request.query as Static<typeof OptOutQuery>;
-    const entries = await listOptOuts(store, {
-      ...(query.includeWithdrawn === undefined ? {} : { includeWithdrawn: query.includeWithdrawn }),
-      ...(query.limit === undefined ? {} : { limit: query.limit }),
-    });
-    await recordStationAudit(store, {
-      event: 'opt-out.list',
-      action: 'read',
-      outcome: 'success',
-      actor: { id: 'steward', name: 'steward (local API)' },
-      objectType: 'opt-out',
-      ...origin(request),
-      details: { entries: entries.length },
-    });
-    return { optOuts: entries };
-  });
-  app.post('/api/opt-outs', { ...steward, schema: { body: OptOutBody } }, async (request) =>
-    recordOptOut(store, stewardChange(request)),
+  const documented = (summary: string) => ({ summary, tags: ['steward'], security: [{ bearer: [] }] });
+  registerStewardRoutes(app, { store, requireSteward, stewardOf, origin });
+
+  app.get(
+    '/api/opt-outs',
+    {
+      ...steward,
+      schema: {
+        ...documented('The opt-out register, newest first (pseudonyms only, never patient numbers)'),
+        querystring: OptOutQuery,
+        response: { 200: OptOutListAnswer, ...refusals },
+      },
+    },
+    async (request) => {
+      const query = request.query as OptOutQuery;
+      const entries = await listOptOuts(store, {
+        ...(query.includeWithdrawn === undefined ? {} : { includeWithdrawn: query.includeWithdrawn }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+      await recordStationAudit(store, {
+        event: 'opt-out.list',
+        action: 'read',
+        outcome: 'success',
+        actor: stewardOf(request),
+        objectType: 'opt-out',
+        ...origin(request),
+        details: { entries: entries.length },
+      });
+      return { optOuts: entries };
+    },
   );
-  app.post('/api/opt-outs/withdraw', { ...steward, schema: { body: OptOutBody } }, async (request) =>
-    withdrawOptOut(store, stewardChange(request)),
-  );
-  app.get('/api/audit', { ...steward, schema: { querystring: AuditQuery } }, async (request) => {
-    const query = request.query as Static<typeof AuditQuery>;
-    const entries = await listStationAudit(store, {
-      limit: query.limit ?? 100,
-      ...(query.before === undefined ? {} : { before: query.before }),
-      ...(query.event === undefined ? {} : { event: query.event }),
-    });
-    await recordStationAudit(store, {
-      event: 'audit.read',
-      action: 'read',
-      outcome: 'success',
-      actor: { id: 'steward', name: 'steward (local API)' },
-      objectType: 'audit-log',
-      ...origin(request),
-      details: { entries: entries.length },
-    });
-    return { entries };
+  const optOutChange = (summary: string) => ({
+    ...steward,
+    schema: { ...documented(summary), body: OptOutBody, response: { 200: OptOutChangeAnswer, ...refusals } },
   });
-  app.get('/api/audit/verify', steward, async () => verifyStationAuditLog(store));
+  app.post(
+    '/api/opt-outs',
+    optOutChange("Record a patient's opt-out for purposes; it applies to permits granted from now on"),
+    async (request) => recordOptOut(store, stewardChange(request)),
+  );
+  app.post(
+    '/api/opt-outs/withdraw',
+    optOutChange("Withdraw a patient's opt-out for purposes; it applies to permits granted from now on"),
+    async (request) => withdrawOptOut(store, stewardChange(request)),
+  );
+  app.get(
+    '/api/audit',
+    {
+      ...steward,
+      schema: {
+        ...documented("The station's audit log, newest first, a page at a time (page on with nextBefore)"),
+        querystring: AuditQuery,
+        response: { 200: AuditPageAnswer, ...refusals },
+      },
+    },
+    async (request) => {
+      const query = request.query as AuditQuery;
+      const limit = query.limit ?? 100;
+      const entries = await listStationAudit(store, {
+        limit,
+        ...(query.before === undefined ? {} : { before: query.before }),
+        ...(query.event === undefined ? {} : { event: query.event }),
+      });
+      await recordStationAudit(store, {
+        event: 'audit.read',
+        action: 'read',
+        outcome: 'success',
+        actor: stewardOf(request),
+        objectType: 'audit-log',
+        ...origin(request),
+        details: { entries: entries.length },
+      });
+      const oldest = entries.at(-1);
+      return {
+        entries,
+        nextBefore: entries.length === limit && oldest !== undefined && oldest.seq > 1 ? oldest.seq : null,
+      };
+    },
+  );
+  app.get(
+    '/api/audit/verify',
+    {
+      ...steward,
+      schema: {
+        ...documented("Verify the audit log's hash chain and its head anchor; every problem is listed"),
+        response: { 200: AuditVerificationAnswer, ...refusals },
+      },
+    },
+    async (request) => {
+      const verification = await verifyStationAuditLog(store);
+      // Logged after the walk, so the verification covers the log as the steward asked about it.
+      await recordStationAudit(store, {
+        event: 'audit.verify',
+        action: 'read',
+        outcome: verification.ok ? 'success' : 'failure',
+        actor: stewardOf(request),
+        objectType: 'audit-log',
+        ...origin(request),
+        details: { entries: verification.entries, problems: verification.problems.length },
+      });
+      return { ...verification, verifiedAt: new Date().toISOString() };
+    },
+  );
 
   async function requireSteward(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization ?? '';
@@ -298,7 +386,14 @@ export async function startStationLocalApi(
   const port = typeof address === 'object' && address !== null ? address.port : (options.port ?? 8470);
   const host = options.host ?? '127.0.0.1';
   const shownHost = host.includes(':') ? `[${host}]` : host;
-  return { url: `http://${shownHost}:${port}`, app, close: () => app.close() };
+  const url = `http://${shownHost}:${port}`;
+  return {
+    url,
+    consoleUrl: `${url}${stationConsolePath}`,
+    consoleBuilt: isConsoleBuilt(consoleDir),
+    app,
+    close: () => app.close(),
+  };
 }
 
 /**
@@ -324,13 +419,40 @@ function stewardChange(request: FastifyRequest) {
   return {
     sourceIdentifier: body.sourceIdentifier,
     purposes: body.purposes as OptOutPurpose[],
-    actor: {
-      id: body.steward?.id ?? 'steward',
-      name: body.steward?.name ?? 'steward (local API)',
-      role: 'steward' as const,
-    },
+    actor: { ...stewardOf(request, body), role: 'steward' as const },
     ...origin(request),
   };
+}
+
+/** The header in which the console names the signed-in steward (URI-encoded), for the audit log. */
+export const stewardNameHeader = 'x-polder-steward';
+
+/**
+ * Who acts, for the audit log: the steward named in the body, else the one the console names in
+ * `x-polder-steward`, else "steward (local API)". The bearer token proves a steward; the name says which.
+ */
+function stewardOf(
+  request: FastifyRequest,
+  body?: { readonly steward?: { readonly id: string; readonly name: string } },
+): { id: string; name: string } {
+  if (body?.steward !== undefined) return { id: body.steward.id, name: body.steward.name };
+  const header = request.headers[stewardNameHeader];
+  let named = '';
+  if (typeof header === 'string') {
+    try {
+      named = decodeURIComponent(header).trim().slice(0, 200);
+    } catch {
+      named = '';
+    }
+  }
+  return named === '' ? { id: 'steward', name: 'steward (local API)' } : { id: named, name: named };
+}
+
+function isConsoleRequest(request: FastifyRequest): boolean {
+  const path = request.url.split('?')[0] ?? '';
+  return (
+    path === stationConsolePath || path.startsWith(`${stationConsolePath}/`) || path.startsWith('/assets/')
+  );
 }
 
 function formFields(request: FastifyRequest): Record<string, string[]> {
