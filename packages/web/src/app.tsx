@@ -7,11 +7,16 @@ import { SearchPage } from './pages/search-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { AccessNavItems } from './components/access/access-nav.tsx';
 import { isAccessPath } from './components/access/access-paths.ts';
+import { isProjectPath } from './components/analysis/project-paths.ts';
+import { ProjectsNavItem } from './components/analysis/projects-nav.tsx';
 
 const datasetPath = /^\/datasets\/([^/]+)\/?$/;
 
 // The dataset page brings Observable Plot (and d3): loaded when first needed, not with the search page.
 const DatasetPage = lazy(() => import('./pages/dataset-page.tsx').then((m) => ({ default: m.DatasetPage })));
+const ProjectsPage = lazy(() =>
+  import('./pages/projects/projects-page.tsx').then((m) => ({ default: m.ProjectsPage })),
+);
 const AccessPage = lazy(() =>
   import('./pages/access/access-page.tsx').then((m) => ({ default: m.AccessPage })),
 );
@@ -22,6 +27,7 @@ function Page({ path }: { readonly path: string }) {
   if (path === '/sign-in') return <SignInPage />;
   if (path === '/basket') return <BasketPage />;
   if (isAccessPath(path)) return <AccessPage path={path} />;
+  if (isProjectPath(path)) return <ProjectsPage path={path} />;
   const dataset = datasetPath.exec(path);
   if (dataset?.[1] !== undefined) return <DatasetPage id={decodeURIComponent(dataset[1])} />;
   return <NotFoundPage />;
@@ -94,6 +100,7 @@ function Header({ path }: { readonly path: string }) {
                 </Link>
               </li>
             )}
+            <ProjectsNavItem path={path} />
             <AccessNavItems path={path} />
           </ul>
         </nav>

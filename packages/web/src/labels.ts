@@ -113,3 +113,10 @@ export const sexLabels: Readonly<Record<string, string>> = {
 export function labelOf(labels: Readonly<Record<string, string>>, code: string): string {
   return labels[code] ?? code;
 }
+
+/** Where a federated analysis run stands. */
+export const runStatusLabels: Readonly<Record<string, string>> = {
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+};
