@@ -115,6 +115,9 @@ export async function startStationService(
   };
   const hubUrl = options.hubUrl ?? enrolment.hubUrl;
   const hubFetch = fetchAt(hubUrl, enrolment.hubUrl);
+  // Relative to the hub's base URL, so that a hub served under a path prefix works as it does for enrolment.
+  const hubEndpoint = (path: string) =>
+    new URL(path.replace(/^\//, ''), hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`);
   const random = options.random ?? Math.random;
   const initialDelay = options.reconnect?.initialMs ?? 500;
   const maxDelay = options.reconnect?.maxMs ?? 30_000;
@@ -180,7 +183,7 @@ export async function startStationService(
   async function callHub(method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> {
     for (let attempt = 0; ; attempt += 1) {
       const current = session ?? (await authenticate());
-      const response = await fetch(new URL(path, hubUrl), {
+      const response = await fetch(hubEndpoint(path), {
         method,
         headers: {
           accept: 'application/json',
@@ -233,7 +236,7 @@ export async function startStationService(
   }
 
   function openSocket(current: HubSession): Promise<WebSocket> {
-    const url = new URL('/api/station-link', hubUrl);
+    const url = hubEndpoint('/api/station-link');
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, {
@@ -588,9 +591,10 @@ function detailsOf(task: TaskOffer): Record<string, unknown> {
 /** A fetch that sends requests meant for the enrolled hub URL to `hubUrl` instead (a hub that moved). */
 function fetchAt(hubUrl: string, enrolledUrl: string): typeof fetch {
   if (hubUrl === enrolledUrl) return fetch;
+  const base = (url: string) => (url.endsWith('/') ? url : `${url}/`);
   return (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : input.toString());
-    const target = new URL(url.pathname + url.search, hubUrl);
-    return fetch(target, init);
+    const url = input instanceof Request ? input.url : input.toString();
+    const relative = url.startsWith(base(enrolledUrl)) ? url.slice(base(enrolledUrl).length) : url;
+    return fetch(new URL(relative, base(hubUrl)), init);
   };
 }

@@ -81,6 +81,36 @@ describe('runTask()', () => {
     expect(outcome.result.output).toMatchObject({ persons: { kind: 'count', value: 120 } });
   });
 
+  it('charges a noisy count to the permit budget at this station, and refuses one over it without spending', async () => {
+    const permit = testPermit(identity.stationId, datasetId, { privacyBudget: { epsilon: 1 } });
+    const noisy = { privacy: { epsilon: 0.6 } };
+    const first = await runTask(
+      await testOffer(hubKey, identity.stationId, permit, { parameters: noisy }),
+      context(),
+    );
+    expect(first.result.status).toBe('completed');
+    expect(first.result.disclosure?.actions.some((a) => a.action === 'noised')).toBe(true);
+    const second = await runTask(
+      await testOffer(hubKey, identity.stationId, permit, { parameters: noisy }),
+      context(),
+    );
+    expect(second.result).toMatchObject({
+      status: 'refused',
+      problem: { step: 'disclosure', code: 'over-budget' },
+    });
+    const small = await runTask(
+      await testOffer(hubKey, identity.stationId, permit, { parameters: { privacy: { epsilon: 0.4 } } }),
+      context(),
+    );
+    expect(small.result.status).toBe('completed');
+    const without = testPermit(identity.stationId, datasetId);
+    const refused = await runTask(
+      await testOffer(hubKey, identity.stationId, without, { parameters: noisy }),
+      context(),
+    );
+    expect(refused.result.problem).toMatchObject({ code: 'over-budget' });
+  });
+
   it.each([
     ['expired', { validUntil: new Date(Date.now() - 1000).toISOString() }, 'expired'],
     [

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { duckDbQuery } from '@polder/analytics';
 import { compileCohort, validateCohortDefinition } from '@polder/omop';
+import { cryptoRandomSource } from '@polder/privacy';
 import {
   openEnvelope,
   PermitRefusedError,
@@ -20,6 +21,7 @@ import {
 import { excludeOptedOut, optedOutPersons } from '../opt-out/opt-out-register.ts';
 import { recordTaskUsage } from '../opt-out/task-usage.ts';
 import type { StationStore } from '../station-store.ts';
+import { loadPermitLedger, savePermitLedger } from './privacy-budgets.ts';
 import {
   analyticsFailureOf,
   checkAlgorithmParameters,
@@ -257,11 +259,16 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
 
     // 6. The station half, under the strictest of platform, station and permit disclosure settings.
     try {
+      // A permit with a differential-privacy budget: noisy releases are charged to it (refused when over).
+      const ledger = await loadPermitLedger(connection, permit);
+      const chargesBefore = ledger?.charges ?? 0;
       const computed = await runAlgorithmStationHalf(
         {
           cohortTable,
           policy: effectiveDisclosurePolicy(ctx.policy, permit),
           query: duckDbQuery(connection),
+          // A permit with a differential-privacy budget: noisy releases are charged to it, once per task.
+          ...(ledger === undefined ? {} : { privacy: { ledger, random: cryptoRandomSource() } }),
         },
         {
           algorithm: task.algorithm,
@@ -270,6 +277,9 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
           state: task.state,
         },
       );
+      if (ledger !== undefined && ledger.charges !== chargesBefore) {
+        await savePermitLedger(connection, permit.permitId, ledger);
+      }
       // Which persons a completed analysis used, for the patient page (idempotent per task).
       await recordTaskUsage(ctx.store, {
         taskId: task.taskId,
