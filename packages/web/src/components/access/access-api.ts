@@ -81,6 +81,8 @@ export type ApplicationsQuery = NonNullable<paths['/api/applications']['get']['p
 export type QueueQuery = NonNullable<paths['/api/access/queue']['get']['parameters']['query']>;
 /** The query of the register. */
 export type RegisterQuery = NonNullable<paths['/api/register']['get']['parameters']['query']>;
+/** An algorithm of the vetted library: name, version, title (GET /api/algorithms). */
+export type AlgorithmInfo = Answer<'/api/algorithms', 'get'>[number];
 /** A command's body as the hub's schema describes it. */
 type CommandBody = Body<'/api/applications/{id}/commands', 'post'>;
 /** What an approval grants. */
@@ -195,6 +197,7 @@ export const accessApi = {
   command: (id: string, command: Command) =>
     call<Application>('POST', `${applicationPath(id)}/commands`, command),
   queue: (query: QueueQuery = {}) => call<Queue>('GET', `/api/access/queue${queryString(query)}`),
+  algorithms: () => call<AlgorithmInfo[]>('GET', '/api/algorithms'),
   notifications: () => call<Notifications>('GET', '/api/notifications'),
   register: (query: RegisterQuery = {}) => call<Register>('GET', `/api/register${queryString(query)}`),
 };

@@ -109,14 +109,16 @@ export const opinionLabels: Readonly<Record<Opinion, string>> = {
   changes: 'Changes needed',
 };
 
-/** The vetted algorithms a permit may allow, by their names in the permit. */
+/**
+ * The vetted algorithms by their names in a permit, for when the hub's algorithm catalogue cannot be read;
+ * the pages otherwise take names, titles and versions from GET /api/algorithms.
+ */
 export const algorithmLabels: Readonly<Record<string, string>> = {
-  count: 'Counts',
+  count: 'Count persons',
   summary: 'Summary statistics',
   crosstab: 'Cross-tabulation with chi-square',
-  glm: 'Generalised linear models',
-  'kaplan-meier': 'Kaplan–Meier survival with log-rank',
-  'model-validation': 'Model validation and recalibration',
+  glm: 'Generalised linear model',
+  'kaplan-meier': 'Kaplan–Meier survival',
 };
 
 /** A label for `code`, or `code` with its first letter capitalised and dashes as spaces. */

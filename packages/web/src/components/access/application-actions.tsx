@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { accessApi, type Application, type Command, type CommandName, type Opinion } from './access-api.ts';
-import { algorithmLabels, opinionLabels } from './access-labels.ts';
+import { opinionLabels } from './access-labels.ts';
+import { useAlgorithms } from './use-algorithms.ts';
 import { messageOf } from './use-resource.ts';
 
 /** What a command form needs: the application, and where to report the hub's answer. */
@@ -246,6 +247,7 @@ function Approve(props: ActionProps) {
   };
   const [months, setMonths] = useState(String(props.application.form.duration?.months ?? 12));
   const [validFrom, setValidFrom] = useState('');
+  const catalogue = useAlgorithms();
   const [algorithms, setAlgorithms] = useState<readonly string[]>(['count', 'summary']);
   const [minCount, setMinCount] = useState('');
   const [roundTo, setRoundTo] = useState('');
@@ -318,7 +320,7 @@ function Approve(props: ActionProps) {
       </div>
       <fieldset className="choice-group">
         <legend>Allowed algorithms</legend>
-        {Object.entries(algorithmLabels).map(([name, label]) => (
+        {catalogue.map(({ name, title: label }) => (
           <div key={name} className="choice">
             <input
               type="checkbox"
@@ -447,6 +449,8 @@ function RevokePermit(props: ActionProps) {
 }
 
 function CloseApplication(props: ActionProps) {
+  const id = useId();
+  const [sure, setSure] = useState(false);
   return (
     <CommandForm
       {...props}
@@ -455,8 +459,15 @@ function CloseApplication(props: ActionProps) {
       submitLabel="Close application"
       tone="danger"
       done="The application is closed."
-      build={() => ({ command: 'close' })}
-    />
+      build={() =>
+        sure ? { command: 'close' } : 'Tick the box to confirm that the application is to be closed for good.'
+      }
+    >
+      <div className="check-field">
+        <input type="checkbox" id={id} checked={sure} onChange={(e) => setSure(e.target.checked)} />
+        <label htmlFor={id}>Yes, close this application for good</label>
+      </div>
+    </CommandForm>
   );
 }
 

@@ -11,7 +11,8 @@ import {
   type PurposeGround,
   type TeamMember,
 } from './access-api.ts';
-import { algorithmLabels, organisationTypeLabels, purposeGrounds } from './access-labels.ts';
+import { organisationTypeLabels, purposeGrounds } from './access-labels.ts';
+import { useAlgorithms } from './use-algorithms.ts';
 import { formatDateTime } from './clocks.ts';
 import { DuoCheckList } from './duo-check-list.tsx';
 import { useDatasets } from './use-datasets.ts';
@@ -73,7 +74,7 @@ function draftOf(application: Application, user: User): Draft {
     requestedAnalyses: form.requestedAnalyses ?? '',
     cohort: form.analysis === undefined ? '' : json(form.analysis.cohort),
     algorithmName: form.analysis?.algorithm.name ?? '',
-    algorithmVersion: form.analysis?.algorithm.version ?? '1',
+    algorithmVersion: form.analysis?.algorithm.version ?? '1.0.0',
     parameters: form.analysis === undefined ? '{}' : json(form.analysis.parameters),
     durationMonths: form.duration === undefined ? '' : String(form.duration.months),
     includeMe: namedUsers.includes(user.id),
@@ -134,7 +135,7 @@ function formOf(draft: Draft, kind: Application['kind'], user: User): Form {
     kind === 'data-request' && draft.algorithmName !== ''
       ? {
           cohort: parseObject(draft.cohort.trim() === '' ? '{}' : draft.cohort, 'cohort'),
-          algorithm: { name: draft.algorithmName, version: text(draft.algorithmVersion) ?? '1' },
+          algorithm: { name: draft.algorithmName, version: text(draft.algorithmVersion) ?? '1.0.0' },
           parameters: parseObject(draft.parameters.trim() === '' ? '{}' : draft.parameters, 'parameters'),
         }
       : undefined;
@@ -306,6 +307,7 @@ export function ApplicationForm({
   const latest = useRef({ draft, application });
   latest.current = { draft, application };
   const datasets = useDatasets(draft.datasets);
+  const algorithms = useAlgorithms();
 
   const update = (change: Partial<Draft>) => {
     dirty.current = true;
@@ -653,12 +655,18 @@ export function ApplicationForm({
                 <select
                   id={ids.algorithm}
                   value={draft.algorithmName}
-                  onChange={(e) => update({ algorithmName: e.target.value })}
+                  onChange={(e) =>
+                    update({
+                      algorithmName: e.target.value,
+                      algorithmVersion:
+                        algorithms.find((a) => a.name === e.target.value)?.version ?? draft.algorithmVersion,
+                    })
+                  }
                 >
                   <option value="">Choose an algorithm</option>
-                  {Object.entries(algorithmLabels).map(([name, label]) => (
+                  {algorithms.map(({ name, title }) => (
                     <option key={name} value={name}>
-                      {label}
+                      {title}
                     </option>
                   ))}
                 </select>
