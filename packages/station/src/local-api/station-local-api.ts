@@ -179,17 +179,17 @@ export async function startStationLocalApi(
     role: 'patient',
   };
 
-  app.get('/', async (_request, reply) =>
+  app.get('/', { schema: { hide: true } }, async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(renderPatientPage({ kind: 'identify', stationName })),
   );
 
-  app.post('/patient', async (request, reply) => {
+  app.post('/patient', { schema: { hide: true } }, async (request, reply) => {
     checkSameOrigin(request);
     const patientNumber = patientNumberField(request);
     return showPatient(request, reply, patientNumber);
   });
 
-  app.post('/patient/choices', async (request, reply) => {
+  app.post('/patient/choices', { schema: { hide: true } }, async (request, reply) => {
     checkSameOrigin(request);
     const patientNumber = patientNumberField(request);
     const fields = formFields(request);
