@@ -43,3 +43,5 @@ export type { CatalogueQuery, CatalogueSearchResult, DatasetSummary } from './ca
 export { catalogueGraph, datasetGraph } from './catalogue/healthdcat-graph.ts';
 export type { CatalogueDataset, CatalogueSettings } from './catalogue/healthdcat-graph.ts';
 export { jsonLdContext, toJsonLd, toTurtle } from './catalogue/rdf-serialisation.ts';
+export type { StationLinkMessage } from './projects/station-link.ts';
+export type { RunError } from './projects/run-coordinator.ts';
