@@ -47,6 +47,28 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create index applications_received on applications (received_at desc, id) where received_at is not null;
     create index applications_received_state on applications (state, received_at desc, id) where received_at is not null;
 
+    -- How many applications the public register lists, per state: kept by triggers, so that the register's
+    -- total is one small read however large it grows (PGlite has no autovacuum, so no index-only count).
+    create table access_register_counts (state text primary key, applications bigint not null);
+    insert into access_register_counts
+      select unnest(array['draft', 'submitted', 'returned', 'approved', 'rejected', 'closed', 'expired', 'revoked']), 0;
+    create function access_register_count() returns trigger language plpgsql as $$
+      begin
+        if tg_op in ('UPDATE', 'DELETE') and old.received_at is not null then
+          update access_register_counts set applications = applications - 1 where state = old.state;
+        end if;
+        if tg_op in ('INSERT', 'UPDATE') and new.received_at is not null then
+          update access_register_counts set applications = applications + 1 where state = new.state;
+        end if;
+        return null;
+      end
+    $$;
+    create trigger applications_register_count_insert after insert or delete on applications
+      for each row execute function access_register_count();
+    create trigger applications_register_count_update after update on applications
+      for each row when (old.state is distinct from new.state or old.received_at is distinct from new.received_at)
+      execute function access_register_count();
+
     create table application_events (
       application_id uuid not null references applications (id),
       seq integer not null check (seq >= 1),
@@ -154,5 +176,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     drop table application_events;
     drop function application_events_append_only();
     drop table applications;
+    drop function access_register_count();
+    drop table access_register_counts;
   `.execute(db);
 }

@@ -43,5 +43,30 @@ export type { CatalogueQuery, CatalogueSearchResult, DatasetSummary } from './ca
 export { catalogueGraph, datasetGraph } from './catalogue/healthdcat-graph.ts';
 export type { CatalogueDataset, CatalogueSettings } from './catalogue/healthdcat-graph.ts';
 export { jsonLdContext, toJsonLd, toTurtle } from './catalogue/rdf-serialisation.ts';
+export { runAccessClock } from './access/access-clock.ts';
+export type { AccessClockReport } from './access/access-clock.ts';
+export { webhookSignature } from './access/access-delivery.ts';
+export { insertApplicationHistories, rebuildProjection } from './access/application-store.ts';
+export type { ApplicationHistory } from './access/application-store.ts';
+export { addCalendarMonths } from './access/deadlines.ts';
+export { checkDataUse, duoRules } from './access/duo-checks.ts';
+export type { DuoCheck, DuoOutcome } from './access/duo-checks.ts';
+export { ApplicationForm, missingSections } from './access/application-form.ts';
+export {
+  allowedTransitions,
+  applicationStates,
+  clockActor,
+  decide,
+  evolve,
+  replay,
+} from './access/workflow.ts';
+export type {
+  Actor,
+  Application,
+  ApplicationState,
+  Command,
+  Refusal,
+  WorkflowEvent,
+} from './access/workflow.ts';
 export type { StationLinkMessage } from './projects/station-link.ts';
 export type { RunError } from './projects/run-coordinator.ts';

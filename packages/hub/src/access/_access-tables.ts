@@ -16,6 +16,14 @@ export interface AccessTables {
   access_notifications: AccessNotificationsTable;
   access_webhooks: AccessWebhooksTable;
   access_outbox: AccessOutboxTable;
+  access_register_counts: AccessRegisterCountsTable;
+}
+
+/** Applications in the public register per state (kept by triggers on `applications`). */
+export interface AccessRegisterCountsTable {
+  state: string;
+  /** bigint: read as a string. */
+  applications: ColumnType<string, never, never>;
 }
 
 /** The projection of an application's events (rebuildable by replay). */

@@ -3,11 +3,17 @@ import type { Principal } from '../accounts/principal.ts';
 import { HubError } from '../hub-error.ts';
 import type { ApplicationsTable } from './_access-tables.ts';
 import type { AccessDb } from './application-store.ts';
-import { datasetTitles, deadlinesOf, type ApplicationSummary } from './application-view.ts';
+import { deadlinesOf, type ApplicationSummary } from './application-view.ts';
 import { isOverdue, type DueKind } from './deadlines.ts';
 import type { ApplicationState } from './workflow.ts';
 
 const iso = (value: Date | null): string | null => (value === null ? null : new Date(value).toISOString());
+
+/** The application's datasets with their current titles, in the form's order, as part of the same query. */
+const datasetsColumn = sql<{ id: string; title: string }[]>`coalesce((
+  select jsonb_agg(jsonb_build_object('id', x.id, 'title', coalesce(d.title, '')) order by x.n)
+  from unnest(a.dataset_ids) with ordinality as x(id, n) left join catalogue_datasets d on d.id = x.id
+), '[]'::jsonb)`.as('datasets');
 
 const summaryColumns = [
   'a.id',
@@ -26,7 +32,6 @@ const summaryColumns = [
   'a.extended',
   'a.due_at',
   'a.due_kind',
-  'a.dataset_ids',
 ] as const;
 
 type SummaryRow = Pick<
@@ -47,10 +52,9 @@ type SummaryRow = Pick<
   | 'extended'
   | 'due_at'
   | 'due_kind'
-  | 'dataset_ids'
->;
+> & { datasets: { id: string; title: string }[] };
 
-function summaryFromRow(row: SummaryRow, titles: ReadonlyMap<string, string>, now: Date): ApplicationSummary {
+function summaryFromRow(row: SummaryRow, now: Date): ApplicationSummary {
   const due =
     row.due_at === null ? null : { kind: row.due_kind as DueKind, at: new Date(row.due_at).toISOString() };
   return {
@@ -73,7 +77,7 @@ function summaryFromRow(row: SummaryRow, titles: ReadonlyMap<string, string>, no
       now,
     ),
     overdue: due !== null && isOverdue(new Date(due.at), now),
-    datasets: row.dataset_ids.map((id) => ({ id, title: titles.get(id) ?? '' })),
+    datasets: row.datasets,
   };
 }
 
@@ -123,6 +127,7 @@ export async function listApplications(
   const [rows, count] = await Promise.all([
     base
       .select(summaryColumns)
+      .select(datasetsColumn)
       .orderBy(sql`coalesce(a.received_at, a.created_at)`, 'desc')
       .orderBy('a.id', 'desc')
       .limit(query.pageSize)
@@ -130,11 +135,7 @@ export async function listApplications(
       .execute(),
     base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
   ]);
-  const titles = await datasetTitles(
-    db,
-    rows.flatMap((r) => r.dataset_ids),
-  );
-  return { items: rows.map((row) => summaryFromRow(row, titles, now)), total: Number(count.n) };
+  return { items: rows.map((row) => summaryFromRow(row, now)), total: Number(count.n) };
 }
 
 /** Filters and keyset paging of the access body's queue. */
@@ -201,6 +202,7 @@ export async function accessQueue(
   }
   const rows = await select
     .select(summaryColumns)
+    .select(datasetsColumn)
     .select([
       sql<number>`(select count(*)::int from application_reviewers r where r.application_id = a.id)`.as(
         'reviewers',
@@ -214,14 +216,10 @@ export async function accessQueue(
     .limit(query.pageSize + 1)
     .execute();
   const page = rows.slice(0, query.pageSize);
-  const titles = await datasetTitles(
-    db,
-    page.flatMap((r) => r.dataset_ids),
-  );
   const last = page.at(-1);
   return {
     items: page.map((row) => ({
-      ...summaryFromRow(row, titles, now),
+      ...summaryFromRow(row, now),
       reviewers: row.reviewers,
       opinions: row.opinions,
     })),
@@ -265,8 +263,9 @@ export async function publicRegister(
 ): Promise<{ applications: RegisterEntry[]; total: number }> {
   let base = db.selectFrom('applications as a').where('a.received_at', 'is not', null);
   if (query.state !== undefined) base = base.where('a.state', '=', query.state);
-  if (query.q !== undefined && query.q.trim() !== '') {
-    const pattern = `%${query.q.trim().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const text = query.q?.trim() ?? '';
+  if (text !== '') {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     base = base.where((eb) =>
       eb.or([
         eb('a.title', 'ilike', pattern),
@@ -275,8 +274,14 @@ export async function publicRegister(
       ]),
     );
   }
-  let rows = base
+  // The page's ids first, from the narrow index alone, then the wide rows of just those: a deep page then
+  // skips index entries, not whole rows.
+  let ids = base.select('a.id').orderBy('a.received_at', 'desc').orderBy('a.id', 'desc');
+  if (query.pageSize !== null) ids = ids.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
+  const rows = db
+    .selectFrom('applications as a')
     .leftJoin('permits as p', 'p.id', 'a.permit_id')
+    .where('a.id', 'in', ids)
     .select([
       'a.id',
       'a.kind',
@@ -284,7 +289,6 @@ export async function publicRegister(
       'a.public_summary',
       'a.organisation_name',
       'a.purpose_ground',
-      'a.dataset_ids',
       'a.received_at',
       'a.state',
       'a.decision',
@@ -294,17 +298,18 @@ export async function publicRegister(
       'p.valid_until',
       'p.status as permit_status',
     ])
+    .select(datasetsColumn)
     .orderBy('a.received_at', 'desc')
     .orderBy('a.id', 'desc');
-  if (query.pageSize !== null) rows = rows.limit(query.pageSize).offset((query.page - 1) * query.pageSize);
-  const [found, count] = await Promise.all([
-    rows.execute(),
-    base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  const titles = await datasetTitles(
-    db,
-    found.flatMap((r) => r.dataset_ids),
-  );
+  const found = await rows.execute();
+  const count =
+    text === ''
+      ? await db
+          .selectFrom('access_register_counts')
+          .select(sql<string>`coalesce(sum(applications), 0)`.as('n'))
+          .$if(query.state !== undefined, (qb) => qb.where('state', '=', query.state ?? ''))
+          .executeTakeFirstOrThrow()
+      : await base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
   return {
     total: Number(count.n),
     applications: found.map((row) => {
@@ -316,7 +321,7 @@ export async function publicRegister(
         publicSummary: row.public_summary,
         applicantOrganisation: row.organisation_name,
         purposeGround: row.purpose_ground,
-        datasets: row.dataset_ids.map((id) => ({ id, title: titles.get(id) ?? '' })),
+        datasets: row.datasets,
         receivedAt: new Date(row.received_at ?? 0).toISOString(),
         state: row.state,
         ...(decision === null ? {} : { decision }),

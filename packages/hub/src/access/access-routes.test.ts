@@ -326,6 +326,23 @@ describe('access routes', () => {
     expect((await call('handler', 'GET', '/api/access/queue?after=bm9wZQ')).status).toBe(400);
   });
 
+  it("the register's totals (kept by triggers) equal a count of the received applications, per state", async () => {
+    await makeApplication(hub, { stage: 'draft' });
+    const { id } = await makeApplication(hub, { stage: 'returned' });
+    await hub.db.updateTable('applications').set({ state: 'closed' }).where('id', '=', id).execute();
+    for (const state of [undefined, 'submitted', 'approved', 'closed', 'draft']) {
+      const response = await call(
+        null,
+        'GET',
+        `/api/register${state === undefined ? '' : `?state=${state}`}`,
+      );
+      let count = hub.db.selectFrom('applications').where('received_at', 'is not', null);
+      if (state !== undefined) count = count.where('state', '=', state);
+      const { n } = await count.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+      expect(response.body?.['total'], state).toBe(Number(n));
+    }
+  });
+
   it('the register CSV quotes cells and defuses formulas', async () => {
     const { id } = await makeApplication(hub, { stage: 'submitted' });
     await hub.db

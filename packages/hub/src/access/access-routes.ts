@@ -279,8 +279,13 @@ async function toCommand(
     case 'approve': {
       const terms = need(body.permit, 'permit');
       const validFrom = terms.validFrom === undefined ? hub.now() : new Date(terms.validFrom);
-      if (Number.isNaN(validFrom.getTime()))
-        throw new HubError('invalid_input', 'Cannot approve: permit.validFrom is not a date');
+      const now = hub.now().getTime();
+      if (Number.isNaN(validFrom.getTime()) || Math.abs(validFrom.getTime() - now) > 366 * 86_400_000) {
+        throw new HubError(
+          'invalid_input',
+          'Cannot approve: permit.validFrom must be a date within a year of today',
+        );
+      }
       return {
         type: 'approve',
         permit: {
@@ -780,7 +785,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const page = request.query.page ?? 1;
-      const pageSize = request.query.pageSize ?? 50;
+      const pageSize = request.query.pageSize ?? 25;
       const result = await publicRegister(hub.db, {
         q: request.query.q,
         state: request.query.state,

@@ -386,7 +386,7 @@ async function issuePermit(
     purpose: app.form.purpose?.ground ?? 'e',
     holder: {
       organisationId: app.applicant.organisationId,
-      organisationName: app.applicant.organisationName.slice(0, 300),
+      organisationName: app.applicant.organisationName.slice(0, 300) || 'Unnamed organisation',
     },
     namedUsers: permitHolders(app),
     datasets,

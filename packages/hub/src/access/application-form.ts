@@ -60,7 +60,8 @@ export const ApplicationForm = StrictObject({
   requestedAnalyses: Type.Optional(Text(10_000)),
   analysis: Type.Optional(DataRequestAnalysis),
   duration: Type.Optional(StrictObject({ months: Type.Integer({ minimum: 1, maximum: 120 }) })),
-  namedUsers: Type.Optional(Type.Array(Uuid, { maxItems: 200 })),
+  // The permit names at most 200 users: these and the applicant.
+  namedUsers: Type.Optional(Type.Array(Uuid, { maxItems: 199 })),
 });
 /** An application's form (see {@link ApplicationForm}). */
 export type ApplicationForm = Static<typeof ApplicationForm>;

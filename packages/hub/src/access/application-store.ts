@@ -117,3 +117,57 @@ export async function rebuildProjection(db: AccessDb, id: string): Promise<Appli
     return app;
   });
 }
+
+/** An application's whole history, for {@link insertApplicationHistories}. */
+export interface ApplicationHistory {
+  readonly id: string;
+  readonly events: readonly WorkflowEvent[];
+}
+
+/**
+ * Bulk-inserts applications with their events (imports, benchmarks): replays each history, then writes the
+ * projections, reviewers and events in multi-row statements of `batchSize` applications, in one transaction.
+ * Signed artefacts (permits) are not made here. Returns how many applications were inserted.
+ * @throws Error when a history does not replay (its events are not a valid log)
+ */
+export async function insertApplicationHistories(
+  db: AccessDb,
+  histories: readonly ApplicationHistory[],
+  options: { readonly batchSize?: number } = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? 200;
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < histories.length; start += batchSize) {
+      const batch = histories.slice(start, start + batchSize).map((history) => {
+        const app = replay(history.events);
+        if (app === null) throw new Error(`Cannot insert application ${history.id}: it has no events`);
+        return { history, app };
+      });
+      await trx
+        .insertInto('applications')
+        .values(batch.map(({ history, app }) => projectionRow(history.id, app)))
+        .execute();
+      const reviewers = batch.flatMap(({ history, app }) =>
+        app.reviewers.map((r) => ({
+          application_id: history.id,
+          reviewer_id: r.id,
+          invited_at: r.invitedAt,
+          opinion: r.opinion,
+          opinion_at: r.opinionAt,
+        })),
+      );
+      if (reviewers.length > 0) await trx.insertInto('application_reviewers').values(reviewers).execute();
+      const rows = batch.flatMap(({ history }) =>
+        history.events.map((event) => eventToRow(history.id, event)),
+      );
+      // PostgreSQL takes at most 65,535 parameters per statement: 8 per event row.
+      for (let i = 0; i < rows.length; i += 5000) {
+        await trx
+          .insertInto('application_events')
+          .values(rows.slice(i, i + 5000))
+          .execute();
+      }
+    }
+  });
+  return histories.length;
+}
