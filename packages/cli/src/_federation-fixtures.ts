@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '@polder/hub';
+import type { StationStore } from '@polder/station';
 import { importPrivateKey, signPermit, type PermitDocument, type SigningKeyPair } from '@polder/protocol';
 
 /**
@@ -66,4 +67,34 @@ export async function insertPermit(
     db,
   );
   return document;
+}
+
+/**
+ * Writes `persons` persons straight into a station's CDM tables — each with an observation period and one
+ * inpatient visit, half of them women, born 1940–1999 — so that a federation test has a station in well under
+ * a second instead of a synthetic export and an ingest run.
+ */
+export async function insertVisitingPersons(
+  store: Pick<StationStore, 'connection'>,
+  persons: number,
+): Promise<void> {
+  const connection = store.connection;
+  await connection.run(
+    `INSERT INTO cdm.person (person_id, gender_concept_id, year_of_birth, race_concept_id, ethnicity_concept_id)
+     SELECT i, CASE WHEN i % 2 = 0 THEN 8532 ELSE 8507 END, 1940 + i % 60, 0, 0 FROM range(1, $1 + 1) t(i)`,
+    [persons],
+  );
+  await connection.run(
+    `INSERT INTO cdm.observation_period (observation_period_id, person_id, observation_period_start_date,
+       observation_period_end_date, period_type_concept_id)
+     SELECT i, i, DATE '2019-01-01', DATE '2025-06-30', 32817 FROM range(1, $1 + 1) t(i)`,
+    [persons],
+  );
+  await connection.run(
+    `INSERT INTO cdm.visit_occurrence (visit_occurrence_id, person_id, visit_concept_id, visit_start_date,
+       visit_end_date, visit_type_concept_id)
+     SELECT i, i, 9201, DATE '2021-01-01' + CAST(i % 700 AS INTEGER), DATE '2021-01-03' + CAST(i % 700 AS INTEGER),
+       32817 FROM range(1, $1 + 1) t(i)`,
+    [persons],
+  );
 }

@@ -1,17 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql, type Kysely } from 'kysely';
 import {
   createHub,
   openDatabase,
   readHubConfig,
   seedDemoAccounts,
-  type Database,
   type DemoAccount,
   type Hub,
 } from '@polder/hub';
@@ -30,8 +28,7 @@ import {
 } from '@polder/station';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoStewardDescription, signInAsAdmin } from './demo-federation.ts';
-import { runPolder } from './_run-polder.ts';
-import { hubSigningKeyOf, insertPermit, userIdOf } from './_federation-fixtures.ts';
+import { hubSigningKeyOf, insertPermit, insertVisitingPersons, userIdOf } from './_federation-fixtures.ts';
 
 /**
  * Fault tests with real processes: `polder hub` on PGlite and three `polder station run` children, each a
@@ -83,7 +80,7 @@ function startPolder(args: readonly string[], env: Readonly<Record<string, strin
         const timer = setTimeout(() => {
           done();
           reject(new Error(`Timed out waiting for ${String(pattern)} in:\n${text.slice(-3000)}`));
-        }, options.timeoutMs ?? 30_000);
+        }, options.timeoutMs ?? 90_000);
         const done = () => {
           clearTimeout(timer);
           listeners.delete(check);
@@ -140,7 +137,7 @@ function hubEnv(): Record<string, string> {
 
 async function startHub(): Promise<void> {
   hub = startPolder(['hub', '--port', String(port), '--data-dir', hubDir], hubEnv());
-  await hub.waitFor(/hub listening/, { timeoutMs: 60_000 });
+  await hub.waitFor(/hub listening/, { timeoutMs: 90_000 });
 }
 
 function startStation(name: StationName): Polder {
@@ -196,7 +193,7 @@ async function runView(permit: string, runId: string): Promise<RunView> {
   return (await api(`/api/projects/${projects.get(permit)}/runs/${runId}`)) as RunView;
 }
 
-async function waitForRun(permit: string, runId: string, timeoutMs = 40_000): Promise<RunView> {
+async function waitForRun(permit: string, runId: string, timeoutMs = 90_000): Promise<RunView> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const view = await runView(permit, runId).catch(() => undefined);
@@ -207,7 +204,7 @@ async function waitForRun(permit: string, runId: string, timeoutMs = 40_000): Pr
 }
 
 async function addPermit(
-  db: Kysely<Database>,
+  db: Hub['db'],
   key: SigningKeyPair,
   name: string,
   datasets: PermitDocument['datasets'],
@@ -222,19 +219,19 @@ beforeAll(async () => {
   hubDir = join(root, 'hub');
   port = await freePort();
   hubUrl = `http://127.0.0.1:${port}`;
-  const exportDir = join(root, 'export');
-  await runPolder('synth', '--hospital', 'B', '--patients', '30', '--out', exportDir);
-  for (const name of stationNames) stationDirs.set(name, join(root, `station-${name}`));
-  // One ingest, copied: the stations hold the same data, each in its own DuckDB file and its own identity.
-  await runPolder('ingest', '--station', stationDirs.get('A') ?? '', exportDir);
-  for (const name of ['B', 'C'] as const) {
-    await mkdir(stationDirs.get(name) ?? '', { recursive: true });
-    await copyFile(
-      join(stationDirs.get('A') ?? '', 'station.duckdb'),
-      join(stationDirs.get(name) ?? '', 'station.duckdb'),
-    );
+  for (const name of stationNames) {
+    stationDirs.set(name, join(root, `station-${name}`));
+    const store = await openStationStore(stationDirs.get(name) ?? '', {
+      name: `Fault station ${name}`,
+      threads: 1,
+    });
+    try {
+      await insertVisitingPersons(store, 40);
+    } finally {
+      store.close();
+    }
   }
-  progress('ingested');
+  progress('stations filled');
 
   // Set-up, in this process on the hub's database: accounts, stations enrolled and published, permits, projects.
   await mkdir(hubDir, { recursive: true });
@@ -314,10 +311,10 @@ beforeAll(async () => {
   progress('hub process listening');
   for (const name of stationNames) startStation(name);
   await Promise.all(
-    stationNames.map((name) => stations.get(name)?.waitFor(/connected to the hub/, { timeoutMs: 30_000 })),
+    stationNames.map((name) => stations.get(name)?.waitFor(/connected to the hub/, { timeoutMs: 90_000 })),
   );
   progress('stations connected');
-}, 180_000);
+}, 240_000);
 
 afterAll(async () => {
   await Promise.all([...stations.values()].map((station) => stopPolder(station)));
@@ -345,7 +342,7 @@ describe('federation faults (real hub and station processes)', () => {
         problem: { step, code },
       });
     }
-  }, 60_000);
+  }, 120_000);
 
   it('kill -9 of a station in the middle of a task: restarted, it completes the task exactly once', async () => {
     const a = stations.get('A');
@@ -358,11 +355,11 @@ describe('federation faults (real hub and station processes)', () => {
     await stopPolder(a, 'SIGKILL');
     expect((await runView('all', runId)).status).toBe('running');
     const restarted = startStation('A');
-    await restarted.waitFor(/task interrupted before, running it again/);
+    await restarted.waitFor(/task interrupted before, running it again/, { timeoutMs: 90_000 });
     const view = await waitForRun('all', runId);
     expect(view.status).toBe('completed');
     expect(view.result).toMatchObject({ stations: 3 });
-  }, 60_000);
+  }, 120_000);
 
   it('a hub restart in the middle of a run, and a station that was away: the run completes, a permit revoked meanwhile is refused', async () => {
     await stopPolder(stations.get('B'));
@@ -373,16 +370,20 @@ describe('federation faults (real hub and station processes)', () => {
     runs.set('to-revoke', await startRun('to-revoke'));
     await a?.waitFor(/task received/, { from });
     await stopPolder(hub);
+    // B comes back while the hub is down: it keeps trying (backoff) and connects once the hub is back.
+    startStation('B');
     // While the hub is down, the access procedure revokes a permit (as its revoke command writes it).
     const db = openDatabase({ pgliteDataDir: hubDir });
     try {
-      await sql`update permits set status = 'revoked', revoked_at = ${new Date()}
-        where id = ${permits.get('to-revoke')?.permitId}`.execute(db);
+      await db
+        .updateTable('permits')
+        .set({ status: 'revoked', revoked_at: new Date() })
+        .where('id', '=', permits.get('to-revoke')?.permitId ?? '')
+        .execute();
     } finally {
       await db.destroy();
     }
     await startHub();
-    startStation('B');
     const view = await waitForRun('all', runId);
     expect(view.status).toBe('completed');
     expect(view.result).toMatchObject({ stations: 3 });
@@ -393,7 +394,7 @@ describe('federation faults (real hub and station processes)', () => {
     }
     const revoked = await waitForRun('to-revoke', runs.get('to-revoke') ?? '');
     expect(revoked.error).toMatchObject({ stationId: stationIds.get('B'), step: 'permit', code: 'revoked' });
-  }, 60_000);
+  }, 120_000);
 
   it('every task has exactly one result at the hub and one entry in its station task log; both audit logs hold the refusals', async () => {
     await Promise.all([...stations.values()].map((station) => stopPolder(station)));
@@ -451,5 +452,5 @@ describe('federation faults (real hub and station processes)', () => {
     );
     expect(logs.get('A')?.find((entry) => entry.taskId === killed?.id)?.attempts).toBe(2);
     await writeFile(join(root, 'done'), '');
-  }, 60_000);
+  }, 120_000);
 });

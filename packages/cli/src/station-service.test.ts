@@ -2,7 +2,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sql } from 'kysely';
 import { createHub, openDatabase, readHubConfig, seedDemoAccounts, type Hub } from '@polder/hub';
 import type { PermitDocument } from '@polder/protocol';
 import {
@@ -75,7 +74,7 @@ beforeAll(async () => {
     decisionPollMs: 100,
   });
   await waitFor(() => service.connected, 'the station to connect');
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await service.stop();
@@ -222,9 +221,11 @@ describe('polder station service with a steward', () => {
       'pending-approval',
     );
     const revokedAt = new Date();
-    await sql`update permits set status = 'revoked', revoked_at = ${revokedAt} where id = ${permit.permitId}`.execute(
-      hub.db,
-    );
+    await hub.db
+      .updateTable('permits')
+      .set({ status: 'revoked', revoked_at: revokedAt })
+      .where('id', '=', permit.permitId)
+      .execute();
     hub.context.events.emit('permit-revoked', { permitId: permit.permitId, revokedAt });
     await waitFor(
       () => logLines.some((line) => /revocation list applied .*"revoked":1/.test(line)),
