@@ -16,7 +16,14 @@ import {
   type DemoAccount,
   type Hub,
 } from '@polder/hub';
-import { describeStation, ingestIntoStation, openStationStore, type StationOverview } from '@polder/station';
+import {
+  describeStation,
+  ingestIntoStation,
+  openStationStore,
+  startStationLocalApi,
+  startStationService,
+  type StationOverview,
+} from '@polder/station';
 import { generateHospital, HOSPITAL_PROFILES, type HospitalId } from '@polder/synth';
 import { enrolAndPublish, signInAsAdmin } from './demo-federation.ts';
 import { defaultAnchorFile, startAuditAnchoring, waitForSignal } from './hub-command.ts';
@@ -63,11 +70,16 @@ export function demoCommand(): Command {
         await rm(dir, { recursive: true, force: true });
       }
       const demoHub = await startDemoHub(dir, options.port);
+      const running: RunningStation[] = [];
       try {
-        for (const hospital of hospitals) await runHospital(hospital, dir, options, demoHub);
+        for (const [i, hospital] of hospitals.entries()) {
+          const station = await runHospital(hospital, dir, options, demoHub, options.port + 1 + i);
+          if (station !== undefined) running.push(station);
+        }
         printHub(demoHub, options);
         if (options.serve) await waitForSignal();
       } finally {
+        for (const station of running) await station.stop();
         await demoHub.anchoring.stop();
         await demoHub.hub.close();
       }
@@ -133,12 +145,23 @@ function printHub(demoHub: DemoHub, options: DemoOptions): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/** A demo station left running: its service (tasks from the hub) and its console inside the hospital. */
+interface RunningStation {
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds (or reuses) one hospital's station, enrols it and publishes its dataset; when the demo serves,
+ * starts the station's service (which runs the hub's analysis tasks) and its local console on `consolePort`,
+ * and returns them running.
+ */
 async function runHospital(
   hospital: HospitalId,
   dir: string,
   options: DemoOptions,
   demoHub: DemoHub,
-): Promise<void> {
+  consolePort: number,
+): Promise<RunningStation | undefined> {
   const profile = HOSPITAL_PROFILES[hospital];
   const slug = `hospital-${hospital.toLowerCase()}`;
   const exportDir = join(dir, 'exports', slug);
@@ -183,8 +206,29 @@ async function runHospital(
     process.stdout.write(
       `${federation.enrolledNow ? 'enrolled at the hub' : 'enrolled earlier'} as station ${federation.stationId}; published its dataset: ${demoHub.url}/datasets/${federation.datasetId}\n`,
     );
-  } finally {
+    if (!options.serve) {
+      store.close();
+      return undefined;
+    }
+    const service = await startStationService(store, { hubUrl: demoHub.url });
+    const stewardConsole = await startStationLocalApi(store, { port: consolePort }).catch(() => undefined);
+    process.stdout.write(
+      `station service connected to the hub (runs approved analyses under the station's policy)${
+        stewardConsole === undefined
+          ? `; port ${consolePort} is taken, so no steward console (npx polder station serve-local --station ${stationDir})`
+          : `; steward console ${stewardConsole.consoleUrl} (token in ${join(stationDir, 'local-api-token')}), patient page ${stewardConsole.url}/`
+      }\n`,
+    );
+    return {
+      async stop() {
+        await stewardConsole?.close();
+        await service.stop();
+        store.close();
+      },
+    };
+  } catch (error) {
     store.close();
+    throw error;
   }
 }
 
