@@ -75,7 +75,7 @@ function KaplanMeierView({ result }: { readonly result: KaplanMeierResult }) {
           freedom, p = {formatP(result.logRank.pValue)}.
         </p>
       )}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
         <table className="data-table">
           <caption>Curves</caption>
           <thead>
@@ -130,7 +130,7 @@ function KaplanMeierView({ result }: { readonly result: KaplanMeierResult }) {
       </div>
       <details className="result-details">
         <summary>Steps of the curves</summary>
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
           <table className="data-table">
             <caption>Survival at each released step</caption>
             <thead>
@@ -214,7 +214,7 @@ function GlmView({ result }: { readonly result: GlmResult }) {
           draw={draw}
         />
       )}
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
         <table className="data-table">
           <caption>Coefficients</caption>
           <thead>
@@ -311,7 +311,7 @@ function CountView({ result }: { readonly result: CountResult }) {
     <section className="result" aria-labelledby="count-heading">
       <h3 id="count-heading">Persons by {result.dimensions.join(', ')}</h3>
       <CountChart data={data} multiple={multiple} xLabel={result.dimensions[0] ?? ''} />
-      <div className="table-scroll">
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
         <table className="data-table">
           <caption>Counts by stratum</caption>
           <thead>
@@ -407,7 +407,7 @@ export function GenericResult({
     if (flat && rows.length > 0) {
       const columns = [...new Set(rows.flatMap((row) => Object.keys(row as object)))];
       return (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
           <table className="data-table">
             <caption>{caption}</caption>
             <thead>

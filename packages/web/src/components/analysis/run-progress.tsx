@@ -84,7 +84,7 @@ export function describeStep(step: string): string {
 /** Each station's progress in the run, as a table (live: a screen reader hears the changes). */
 export function StationProgressTable({ run }: { readonly run: Run }) {
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
       <table className="data-table station-progress" aria-live="polite">
         <caption>Progress per station</caption>
         <thead>
@@ -175,7 +175,7 @@ export function DisclosureReports({ run }: { readonly run: Run }) {
           {station.disclosure.actions.length === 0 ? (
             <p>Nothing was suppressed or rounded.</p>
           ) : (
-            <div className="table-scroll">
+            <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
               <table className="data-table">
                 <caption className="visually-hidden">
                   What disclosure control did at {station.stationName}

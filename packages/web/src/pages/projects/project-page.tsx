@@ -190,7 +190,7 @@ function Definitions({ projectId }: { readonly projectId: string }) {
         <p className="muted">No definitions yet: define a cohort to start.</p>
       )}
       {definitions.value !== undefined && definitions.value.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
           <table className="data-table">
             <caption className="visually-hidden">Definitions</caption>
             <thead>
@@ -230,7 +230,7 @@ function Runs({ projectId }: { readonly projectId: string }) {
       {runs.error !== null && <p className="alert alert-error">{runs.error.message}</p>}
       {runs.value?.length === 0 && <p className="muted">No runs yet.</p>}
       {runs.value !== undefined && runs.value.length > 0 && (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
           <table className="data-table">
             <caption className="visually-hidden">Runs, newest first</caption>
             <thead>
