@@ -86,11 +86,11 @@ export function optOutCommand(): Command {
   return optOut;
 }
 
-/** `polder station serve-local`: the patient page and the steward's local API, until stopped. */
+/** `polder station serve-local`: the patient page, the steward's console and local API, until stopped. */
 export function serveLocalCommand(): Command {
   return new Command('serve-local')
     .description(
-      "serve the patient page and the steward's local API inside the hospital (127.0.0.1 by default)",
+      "serve the patient page, the steward's console (/steward) and local API inside the hospital (127.0.0.1 by default)",
     )
     .requiredOption('--station <dir>', 'station directory')
     .option('--port <n>', 'port to listen on', parseCount, 8470)
@@ -100,6 +100,11 @@ export function serveLocalCommand(): Command {
         const api = await startStationLocalApi(store, { port: options.port, host: options.host });
         process.stderr.write(
           `station local API on ${api.url} (patient page at /, steward API under /api with the token in ${join(store.dir, localApiTokenFile)})\n`,
+        );
+        process.stderr.write(
+          api.consoleBuilt
+            ? `station console: ${api.consoleUrl} (sign in with the steward token)\n`
+            : `station console: ${api.consoleUrl} is not built yet: run npm run build --workspace @polder/web\n`,
         );
         await new Promise<void>((done) => {
           process.once('SIGINT', () => done());
