@@ -35,7 +35,7 @@ beforeAll(async () => {
   hub = await createTestHub();
   owner = await hub.createUser({ roles: ['researcher'], email: 'owner@test.polder' });
   stations = [await enrolTestStation(hub, 'OLVG'), await enrolTestStation(hub, 'BovenIJ')];
-}, 60_000);
+}, 180_000);
 afterAll(() => hub.close());
 
 async function call(

@@ -896,7 +896,7 @@ export async function registerProjectRoutes(
         push();
       }, 5000);
       timer.unref();
-      request.raw.on('close', end);
+      reply.raw.on('close', end);
       push(first);
       return reply
         .header('cache-control', 'no-store')

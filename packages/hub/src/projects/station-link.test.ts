@@ -135,7 +135,7 @@ beforeAll(async () => {
     await makeCohort(station.id, 400 + 100 * index, index + 1);
     stations.push(station);
   }
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   for (const station of stations ?? []) await station.disconnect();
