@@ -381,6 +381,14 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     expect(await stateOf(decider)).toBe('Approved');
     const permit = decider.getByRole('complementary').locator('section').filter({ hasText: 'Permit' });
     await permit.getByText('Active').waitFor();
+    // The signed permit: the JWS the stations verify.
+    const permitHref = await permit.getByRole('link', { name: 'Signed permit (JSON)' }).getAttribute('href');
+    const signed = (await (await decider.request.get(`${baseUrl}${permitHref}`)).json()) as {
+      status: string;
+      token: string;
+    };
+    expect(signed.status).toBe('active');
+    expect(signed.token.split('.')).toHaveLength(3);
     await decider.getByRole('heading', { name: 'History' }).waitFor();
     for (const step of [
       'Submitted',

@@ -211,7 +211,9 @@ export function PermitFacts({ application }: { readonly application: Application
   return (
     <dl className="facts">
       <Entry term="Permit">
-        <span className="code">{permit.id}</span>
+        <a href={`/api/permits/${encodeURIComponent(permit.id)}`} type="application/json">
+          Signed permit (JSON)
+        </a>
       </Entry>
       <Entry term="Status">
         {labelFor({ active: 'Active', expired: 'Expired', revoked: 'Revoked' }, permit.status)}
