@@ -134,6 +134,8 @@ export async function startStationService(
     return next;
   }
   await db(() => createTaskLogTable(store.connection));
+  // Readers in other processes (`polder station approvals list`) see the queue as this process finds it.
+  await db(() => writePendingApprovalsSnapshot(store));
 
   let session: HubSession | undefined;
   let socket: WebSocket | undefined;
