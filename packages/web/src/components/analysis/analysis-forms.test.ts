@@ -16,6 +16,7 @@ import { checkValue, fieldModelOf, initialValue, pruneValue, type FieldModel } f
 import { problemsOfMessage, type AlgorithmInfo } from './projects-api.ts';
 import { isProjectPath, projectPaths, projectRouteOf } from './project-paths.ts';
 import { asKaplanMeierResult, countCellText, kaplanMeierPoints } from './result-model.ts';
+import { ResultView } from './result-views.tsx';
 import { SchemaForm } from './schema-form.tsx';
 
 /*
@@ -310,5 +311,63 @@ describe('cohort model, paths and results', () => {
     expect(countCellText(0, 1)).toBe('<8 (suppressed)');
     expect(countCellText(25, 2)).toBe('≥ 25 (suppressed at 2 stations)');
     expect(countCellText(1250, 0)).toBe('1,250');
+  });
+
+  it('shows a crosstab with its suppressed cells and χ², and summaries without minima or maxima', () => {
+    const crosstab = render(
+      createElement(ResultView, {
+        algorithm: 'crosstab',
+        result: {
+          rows: { variable: 'sex', levels: ['female', 'male'] },
+          columns: { variable: 'readmitted', levels: ['0', '1'] },
+          counts: [
+            [120, 0],
+            [95, 15],
+          ],
+          suppressedAt: [
+            [0, 1],
+            [0, 0],
+          ],
+          rowTotals: [120, 110],
+          columnTotals: [215, 15],
+          total: 230,
+          chiSquare: { statistic: 14.2, df: 1, pValue: 0.00016, minExpected: 7.2 },
+          stations: 3,
+        },
+      }),
+    );
+    expect(crosstab).toContain('&lt;8 (suppressed)');
+    expect(crosstab).toContain('Pearson χ²');
+    expect(crosstab).toContain('&lt; 0.001');
+    const summary = render(
+      createElement(ResultView, {
+        algorithm: 'summary',
+        result: {
+          summaries: [
+            {
+              variable: 'age',
+              n: 450,
+              mean: 61.5,
+              sd: 12.25,
+              quantiles: [{ p: 0.5, value: 62, approximate: true }],
+              withheldAt: 0,
+            },
+            {
+              variable: 'lactate',
+              n: 0,
+              mean: null,
+              sd: null,
+              quantiles: [{ p: 0.5, value: null, approximate: true }],
+              withheldAt: 3,
+            },
+          ],
+          stations: 3,
+        },
+      }),
+    );
+    expect(summary).toContain('61.500');
+    expect(summary).toContain('P50 (approx.)');
+    expect(summary).toContain('3 station(s): fewer than 10 records');
+    expect(summary).not.toMatch(/<th scope="col"[^>]*>(Min|Max)/);
   });
 });

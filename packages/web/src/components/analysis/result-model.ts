@@ -177,3 +177,54 @@ export function formatP(p: number): string {
   if (!Number.isFinite(p)) return '—';
   return p < 0.001 ? '< 0.001' : p.toFixed(3);
 }
+
+/** The pooled summary of one numeric variable (`summary@1.0.0`). */
+export interface VariableSummary {
+  readonly variable: string;
+  readonly n: number;
+  readonly mean: number | null;
+  readonly sd: number | null;
+  readonly quantiles: readonly { readonly p: number; readonly value: number | null }[];
+  /** Stations that withheld this summary (fewer than the minimum records). */
+  readonly withheldAt: number;
+}
+
+/** The result of `summary@1.0.0`. */
+export interface SummaryResult {
+  readonly summaries: readonly VariableSummary[];
+  readonly stations: number;
+}
+
+/** The result of `crosstab@1.0.0`: a pooled controlled table with Pearson's χ². */
+export interface CrosstabResult {
+  readonly rows: { readonly variable: string; readonly levels: readonly string[] };
+  readonly columns: { readonly variable: string; readonly levels: readonly string[] };
+  readonly counts: readonly (readonly number[])[];
+  readonly suppressedAt: readonly (readonly number[])[];
+  readonly rowTotals: readonly number[];
+  readonly columnTotals: readonly number[];
+  readonly total: number;
+  readonly chiSquare: {
+    readonly statistic: number;
+    readonly df: number;
+    readonly pValue: number;
+    readonly minExpected: number;
+  } | null;
+  readonly stations: number;
+}
+
+/** The result as a summary result, when it is one. */
+export function asSummaryResult(value: unknown): SummaryResult | undefined {
+  if (!isObject(value) || !Array.isArray(value['summaries'])) return undefined;
+  const ok = value['summaries'].every(
+    (s) => isObject(s) && typeof s['variable'] === 'string' && isNumber(s['n']),
+  );
+  return ok ? (value as unknown as SummaryResult) : undefined;
+}
+
+/** The result as a crosstab result, when it is one. */
+export function asCrosstabResult(value: unknown): CrosstabResult | undefined {
+  if (!isObject(value) || !isObject(value['rows']) || !isObject(value['columns'])) return undefined;
+  if (!Array.isArray(value['counts']) || !Array.isArray(value['suppressedAt'])) return undefined;
+  return value as unknown as CrosstabResult;
+}

@@ -3,14 +3,18 @@ import { useCallback, type ReactNode } from 'react';
 import { AnalysisChart } from './analysis-chart.tsx';
 import {
   asCountResult,
+  asCrosstabResult,
   asGlmResult,
+  asSummaryResult,
   asKaplanMeierResult,
   countCellText,
   formatNumber,
   formatP,
   kaplanMeierPoints,
   type CountResult,
+  type CrosstabResult,
   type GlmResult,
+  type SummaryResult,
   type KaplanMeierResult,
 } from './result-model.ts';
 
@@ -28,6 +32,10 @@ export function ResultView({ algorithm, result }: { readonly algorithm: string; 
   if (glm !== undefined) return <GlmView result={glm} />;
   const count = algorithm === 'count' ? asCountResult(result) : undefined;
   if (count !== undefined) return <CountView result={count} />;
+  const summary = algorithm === 'summary' ? asSummaryResult(result) : undefined;
+  if (summary !== undefined) return <SummaryView result={summary} />;
+  const crosstab = algorithm === 'crosstab' ? asCrosstabResult(result) : undefined;
+  if (crosstab !== undefined) return <CrosstabView result={crosstab} />;
   return <GenericResult value={result} caption="Result" />;
 }
 
@@ -379,6 +387,152 @@ function CountChart(props: {
     [data, multiple, xLabel],
   );
   return <AnalysisChart title="Persons by stratum" className="count-chart" draw={draw} />;
+}
+
+function SummaryView({ result }: { readonly result: SummaryResult }) {
+  const shown = result.summaries.filter((s) => s.mean !== null);
+  const quantiles = [...new Set(result.summaries.flatMap((s) => s.quantiles.map((q) => q.p)))].sort(
+    (a, b) => a - b,
+  );
+  const draw = useCallback(
+    (width: number) =>
+      Plot.plot({
+        width,
+        height: 40 + 36 * Math.max(1, shown.length),
+        marginLeft: Math.min(200, 12 + 7 * Math.max(...shown.map((s) => s.variable.length), 4)),
+        x: { label: 'Mean ± 1 SD', grid: true },
+        y: { label: null, domain: shown.map((s) => s.variable) },
+        marks: [
+          Plot.link(shown, {
+            x1: (s: (typeof shown)[number]) => (s.mean ?? 0) - (s.sd ?? 0),
+            x2: (s: (typeof shown)[number]) => (s.mean ?? 0) + (s.sd ?? 0),
+            y1: 'variable',
+            y2: 'variable',
+            strokeWidth: 2,
+          }),
+          Plot.dot(shown, { x: 'mean', y: 'variable', r: 4, fill: 'currentColor' }),
+        ],
+      }),
+    [shown],
+  );
+  return (
+    <section className="result" aria-labelledby="summary-heading">
+      <h3 id="summary-heading">Summary statistics</h3>
+      {shown.length > 0 && (
+        <AnalysisChart title="Means with one standard deviation" className="summary-chart" draw={draw} />
+      )}
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
+        <table className="data-table">
+          <caption>Summaries (no minima or maxima are released)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Variable</th>
+              <th scope="col" className="number">
+                n
+              </th>
+              <th scope="col" className="number">
+                Mean
+              </th>
+              <th scope="col" className="number">
+                SD
+              </th>
+              {quantiles.map((p) => (
+                <th scope="col" className="number" key={p}>
+                  P{Math.round(p * 100)} (approx.)
+                </th>
+              ))}
+              <th scope="col">Withheld at</th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.summaries.map((s) => (
+              <tr key={s.variable}>
+                <th scope="row">{s.variable}</th>
+                <td className="number">{formatNumber(s.n, 0)}</td>
+                <td className="number">{s.mean === null ? 'suppressed' : formatNumber(s.mean, 3)}</td>
+                <td className="number">{s.sd === null ? 'suppressed' : formatNumber(s.sd, 3)}</td>
+                {quantiles.map((p) => {
+                  const q = s.quantiles.find((item) => item.p === p);
+                  return (
+                    <td className="number" key={p}>
+                      {q === undefined || q.value === null ? 'suppressed' : formatNumber(q.value, 2)}
+                    </td>
+                  );
+                })}
+                <td>{s.withheldAt === 0 ? '—' : `${s.withheldAt} station(s): fewer than 10 records`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function CrosstabView({ result }: { readonly result: CrosstabResult }) {
+  return (
+    <section className="result" aria-labelledby="crosstab-heading">
+      <h3 id="crosstab-heading">
+        {result.rows.variable} by {result.columns.variable}
+      </h3>
+      <div className="table-scroll" tabIndex={0} role="group" aria-label="Table (scrolls sideways)">
+        <table className="data-table crosstab">
+          <caption>
+            Persons by {result.rows.variable} (rows) and {result.columns.variable} (columns)
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">{result.rows.variable}</th>
+              {result.columns.levels.map((level) => (
+                <th scope="col" className="number" key={level}>
+                  {level}
+                </th>
+              ))}
+              <th scope="col" className="number">
+                Total
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {result.rows.levels.map((row, r) => (
+              <tr key={row}>
+                <th scope="row">{row}</th>
+                {result.columns.levels.map((column, c) => (
+                  <td className="number" key={column}>
+                    {countCellText(result.counts[r]?.[c] ?? null, result.suppressedAt[r]?.[c] ?? 0)}
+                  </td>
+                ))}
+                <td className="number">{formatNumber(result.rowTotals[r], 0)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row">Total</th>
+              {result.columnTotals.map((total, c) => (
+                <td className="number" key={c}>
+                  {formatNumber(total, 0)}
+                </td>
+              ))}
+              <td className="number">{formatNumber(result.total, 0)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+      {result.chiSquare === null ? (
+        <p className="result-test">No χ² test: fewer than two rows or columns with persons.</p>
+      ) : (
+        <p className="result-test">
+          Pearson χ² = {formatNumber(result.chiSquare.statistic, 3)} on {result.chiSquare.df} degrees of
+          freedom, p = {formatP(result.chiSquare.pValue)}
+          {result.chiSquare.minExpected < 5
+            ? ` — the smallest expected count is ${formatNumber(result.chiSquare.minExpected, 1)}, below 5: the test is unreliable.`
+            : '.'}{' '}
+          Computed on the pooled counts after disclosure control (rounded and suppressed), so approximate.
+        </p>
+      )}
+    </section>
+  );
 }
 
 /**
