@@ -6,6 +6,9 @@
  * and requests/s, measured two ways: `sequential` (one request at a time: the latency a user sees) and
  * `concurrent` (autocannon with N connections in a worker thread: throughput, latency includes queueing).
  *
+ * The queue and the register answer repeated pages from memory while nothing changed (`AccessReadCache`);
+ * `register.uncached` asks a different page each time, so it measures the queries themselves.
+ *
  * Options: --engine pglite|postgres|both (default both; PostgreSQL from POLDER_BENCH_DATABASE_URL, else
  * postgres://postgres@127.0.0.1:5432/postgres, in a fresh database dropped afterwards), --applications N
  * (10000), --requests N sequential requests per scenario (300), --connections N (10), --duration s (5).
@@ -477,6 +480,15 @@ async function benchEngine(engine: string, databaseUrl?: string): Promise<void> 
         {},
       ],
       ['register.deep', ['/api/register?page=150'], {}],
+      // Every request a different page: no page is answered from memory, each runs its queries.
+      [
+        'register.uncached',
+        Array.from(
+          { length: 400 },
+          (_, i) => `/api/register?page=${1 + (i % 20)}&pageSize=${20 + Math.floor(i / 20)}`,
+        ),
+        {},
+      ],
     ];
     for (const [scenario, paths, headers] of scenarios) {
       // Sequential: the latency one user sees.

@@ -69,6 +69,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       for each row when (old.state is distinct from new.state or old.received_at is distinct from new.received_at)
       execute function access_register_count();
 
+    -- Bumped by every statement that changes what the register or a queue shows, so that a hub process can
+    -- tell with one tiny read whether a page it answered before is still current.
+    create table access_version (id integer primary key check (id = 1), version bigint not null);
+    insert into access_version values (1, 0);
+    create function access_bump_version() returns trigger language plpgsql as $$
+      begin
+        update access_version set version = version + 1 where id = 1;
+        return null;
+      end
+    $$;
+    create trigger applications_version after insert or update or delete or truncate on applications
+      for each statement execute function access_bump_version();
+
     create table application_events (
       application_id uuid not null references applications (id),
       seq integer not null check (seq >= 1),
@@ -97,6 +110,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       primary key (application_id, reviewer_id)
     );
     create index application_reviewers_reviewer on application_reviewers (reviewer_id, application_id);
+    create trigger application_reviewers_version after insert or update or delete or truncate on application_reviewers
+      for each statement execute function access_bump_version();
 
     create table application_attachments (
       id uuid primary key,
@@ -125,6 +140,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index permits_application on permits (application_id);
     create index permits_active_until on permits (valid_until) where status = 'active';
+    create trigger permits_version after insert or update or delete or truncate on permits
+      for each statement execute function access_bump_version();
 
     create table access_notifications (
       id uuid primary key,
@@ -178,5 +195,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
     drop table applications;
     drop function access_register_count();
     drop table access_register_counts;
+    drop function access_bump_version();
+    drop table access_version;
   `.execute(db);
 }

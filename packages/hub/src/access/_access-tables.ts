@@ -17,6 +17,14 @@ export interface AccessTables {
   access_webhooks: AccessWebhooksTable;
   access_outbox: AccessOutboxTable;
   access_register_counts: AccessRegisterCountsTable;
+  access_version: AccessVersionTable;
+}
+
+/** One row: bumped by every statement that changes applications, reviewers or permits. */
+export interface AccessVersionTable {
+  id: number;
+  /** bigint: read as a string (pg) or number (PGlite). */
+  version: ColumnType<string | number, never, never>;
 }
 
 /** Applications in the public register per state (kept by triggers on `applications`). */

@@ -2,6 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Principal } from '../accounts/principal.ts';
 import { HubError } from '../hub-error.ts';
 import type { ApplicationsTable } from './_access-tables.ts';
+import type { AccessReadCache } from './access-read-cache.ts';
 import type { AccessDb } from './application-store.ts';
 import { deadlinesOf, type ApplicationSummary } from './application-view.ts';
 import { isOverdue, type DueKind } from './deadlines.ts';
@@ -174,6 +175,7 @@ export async function accessQueue(
   principal: Principal,
   query: QueueQuery,
   now: Date,
+  cache?: AccessReadCache,
 ): Promise<{ items: QueueItem[]; nextCursor: string | null }> {
   const wholeBody =
     principal.roles.includes('access_body_handler') || principal.roles.includes('access_body_decider');
@@ -200,21 +202,26 @@ export async function accessQueue(
       eb.or([eb('a.due_at', '>', dueAt), eb.and([eb('a.due_at', '=', dueAt), eb('a.id', '>', id)])]),
     );
   }
-  const rows = await select
-    .select(summaryColumns)
-    .select(datasetsColumn)
-    .select([
-      sql<number>`(select count(*)::int from application_reviewers r where r.application_id = a.id)`.as(
-        'reviewers',
-      ),
-      sql<number>`(select count(*)::int from application_reviewers r where r.application_id = a.id and r.opinion is not null)`.as(
-        'opinions',
-      ),
-    ])
-    .orderBy('a.due_at')
-    .orderBy('a.id')
-    .limit(query.pageSize + 1)
-    .execute();
+  const load = () =>
+    select
+      .select(summaryColumns)
+      .select(datasetsColumn)
+      .select([
+        sql<number>`(select count(*)::int from application_reviewers r where r.application_id = a.id)`.as(
+          'reviewers',
+        ),
+        sql<number>`(select count(*)::int from application_reviewers r where r.application_id = a.id and r.opinion is not null)`.as(
+          'opinions',
+        ),
+      ])
+      .orderBy('a.due_at')
+      .orderBy('a.id')
+      .limit(query.pageSize + 1)
+      .execute();
+  // Only a filter on `overdue` depends on the time; without one the rows depend on the data alone.
+  const key = `queue:${wholeBody ? 'access-body' : principal.userId}:${query.state}:${query.dueKind}:${query.after}:${query.pageSize}`;
+  const rows =
+    cache !== undefined && query.overdue === undefined ? await cache.get(db, key, load) : await load();
   const page = rows.slice(0, query.pageSize);
   const last = page.at(-1);
   return {
@@ -260,7 +267,12 @@ export interface RegisterQuery {
 export async function publicRegister(
   db: AccessDb,
   query: RegisterQuery,
+  cache?: AccessReadCache,
 ): Promise<{ applications: RegisterEntry[]; total: number }> {
+  if (cache !== undefined) {
+    const key = `register:${query.state}:${query.page}:${query.pageSize}:${query.q ?? ''}`;
+    return cache.get(db, key, () => publicRegister(db, query));
+  }
   let base = db.selectFrom('applications as a').where('a.received_at', 'is not', null);
   if (query.state !== undefined) base = base.where('a.state', '=', query.state);
   const text = query.q?.trim() ?? '';

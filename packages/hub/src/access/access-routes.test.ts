@@ -2,6 +2,7 @@ import { verifyPermit } from '@polder/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestHub, type TestHub } from '../_test-hub.ts';
 import { completeForm, makeApplication, publishedDataset } from './_access-fixtures.ts';
+import { runCommand } from './access-service.ts';
 import { rebuildProjection } from './application-store.ts';
 
 let hub: TestHub;
@@ -341,6 +342,25 @@ describe('access routes', () => {
       const { n } = await count.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
       expect(response.body?.['total'], state).toBe(Number(n));
     }
+  });
+
+  it('a register page answered from memory changes at once when an application changes', async () => {
+    const { id, cast } = await makeApplication(hub, { stage: 'complete' });
+    const url = `/api/register?q=${id.slice(-6)}`;
+    expect((await call(null, 'GET', url)).body?.['applications']).toEqual([
+      expect.objectContaining({ id, state: 'submitted' }),
+    ]);
+    expect((await call(null, 'GET', url)).body?.['applications']).toEqual([
+      expect.objectContaining({ id, state: 'submitted' }),
+    ]);
+    await runCommand(hub.context, id, { type: 'reject', reason: 'Not proportionate' }, cast.decider);
+    expect((await call(null, 'GET', url)).body?.['applications']).toEqual([
+      expect.objectContaining({
+        id,
+        state: 'rejected',
+        decision: expect.objectContaining({ reasons: 'Not proportionate' }),
+      }),
+    ]);
   });
 
   it('the register CSV quotes cells and defuses formulas', async () => {

@@ -19,6 +19,7 @@ import {
   Uuid,
 } from '../schema.ts';
 import { startAccessClock } from './access-clock.ts';
+import { AccessReadCache } from './access-read-cache.ts';
 import { accessQueue, listApplications, publicRegister, registerCsv } from './access-queries.ts';
 import { CommandRefusedError, dataUseChecks, newApplicationId, runCommand } from './access-service.ts';
 import { ApplicationForm } from './application-form.ts';
@@ -359,6 +360,7 @@ async function commandForRequest(
  */
 export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub;
+  const cache = new AccessReadCache();
   if (hub.config.accessClockIntervalMs > 0) {
     const stop = startAccessClock(hub, hub.config.accessClockIntervalMs, (error) =>
       app.log.error({ err: error }, 'the access clock failed'),
@@ -667,6 +669,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
           pageSize: request.query.pageSize ?? 25,
         },
         hub.now(),
+        cache,
       ),
   );
 
@@ -786,12 +789,11 @@ export const accessRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const page = request.query.page ?? 1;
       const pageSize = request.query.pageSize ?? 25;
-      const result = await publicRegister(hub.db, {
-        q: request.query.q,
-        state: request.query.state,
-        page,
-        pageSize,
-      });
+      const result = await publicRegister(
+        hub.db,
+        { q: request.query.q, state: request.query.state, page, pageSize },
+        cache,
+      );
       return { ...result, page, pageSize };
     },
   );

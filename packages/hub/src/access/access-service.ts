@@ -416,7 +416,7 @@ async function issuePermit(
     .execute();
 }
 
-/** The catalogue facts the DUO checks need, for the given datasets (those still in the catalogue). */
+/** The catalogue facts the DUO checks need, for the given datasets (those still published in the catalogue). */
 export async function datasetConditions(
   db: AccessDb,
   datasetIds: readonly string[],
@@ -426,6 +426,7 @@ export async function datasetConditions(
     .selectFrom('catalogue_datasets')
     .select(['id', 'title', 'steward', 'health_categories'])
     .where('id', 'in', [...datasetIds])
+    .where('published', '=', true)
     .execute();
   return rows.map((row) => ({
     datasetId: row.id,
