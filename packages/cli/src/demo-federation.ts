@@ -4,6 +4,7 @@ import {
   enrolStation,
   publishDatasetDescription,
   readStationEnrolment,
+  recordPublishedDataset,
   type StationStore,
 } from '@polder/station';
 import { HOSPITAL_PROFILES, type HospitalId } from '@polder/synth';
@@ -125,5 +126,7 @@ export async function enrolAndPublish(
     statistics,
     steward: demoStewardDescription(hospital),
   });
+  // The station service refuses permits that name none of the datasets the station published.
+  await recordPublishedDataset(store, receipt.datasetId);
   return { stationId: stationId ?? '', datasetId: receipt.datasetId, enrolledNow };
 }

@@ -13,6 +13,7 @@ import {
   readStationPolicy,
   readStewardDescription,
   recordPublishedDataset,
+  startStationLocalApi,
   startStationService,
   submitApprovalDecision,
   writeStationPolicy,
@@ -137,24 +138,47 @@ function runCommand(): Command {
     .option('--hub <url>', "the hub's base URL (default: the URL the station enrolled at)")
     .option('--threads <n>', 'DuckDB worker threads', parseWhole)
     .option('--reconnect-max-ms <ms>', 'longest wait between reconnection attempts', parseWhole, 30_000)
-    .action(async (options: { station: string; hub?: string; threads?: number; reconnectMaxMs: number }) => {
-      const environment = readStationRunEnvironment(process.env);
-      const store = await openStationStore(options.station, {
-        ...(options.threads === undefined ? {} : { threads: options.threads }),
-      });
-      try {
-        const service = await startStationService(store, {
-          log: stderrLog(),
-          reconnect: { maxMs: options.reconnectMaxMs },
-          ...(options.hub === undefined ? {} : { hubUrl: options.hub }),
-          ...(environment.taskDelayMs === undefined ? {} : { taskDelayMs: environment.taskDelayMs }),
+    .option(
+      '--console-port <n>',
+      "also serve the steward console and patient page on 127.0.0.1:<n> (the service holds the station's database, so serve-local cannot run beside it)",
+      parseWhole,
+    )
+    .action(
+      async (options: {
+        station: string;
+        hub?: string;
+        threads?: number;
+        reconnectMaxMs: number;
+        consolePort?: number;
+      }) => {
+        const environment = readStationRunEnvironment(process.env);
+        const store = await openStationStore(options.station, {
+          ...(options.threads === undefined ? {} : { threads: options.threads }),
         });
-        await waitForSignal();
-        await service.stop();
-      } finally {
-        store.close();
-      }
-    });
+        try {
+          const service = await startStationService(store, {
+            log: stderrLog(),
+            reconnect: { maxMs: options.reconnectMaxMs },
+            ...(options.hub === undefined ? {} : { hubUrl: options.hub }),
+            ...(environment.taskDelayMs === undefined ? {} : { taskDelayMs: environment.taskDelayMs }),
+          });
+          const stewardConsole =
+            options.consolePort === undefined
+              ? undefined
+              : await startStationLocalApi(store, { port: options.consolePort });
+          if (stewardConsole !== undefined) {
+            process.stderr.write(
+              `steward console ${stewardConsole.consoleUrl}, patient page ${stewardConsole.url}/ (steward token in ${store.dir}/local-api-token)\n`,
+            );
+          }
+          await waitForSignal();
+          await stewardConsole?.close();
+          await service.stop();
+        } finally {
+          store.close();
+        }
+      },
+    );
 }
 
 function splitNames(value: string): string[] {
