@@ -227,6 +227,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     const problems = researcher.getByRole('alert').filter({ hasText: 'cannot be submitted yet' });
     await problems.getByRole('link', { name: /Write a public summary/ }).waitFor();
     await problems.getByRole('link', { name: /Choose the Art. 53\(1\) ground/ }).waitFor();
+    await problems.getByRole('link', { name: `Accept the terms of ${zuidas.title}` }).waitFor();
     await checkStep(researcher, 'a02-application-incomplete');
     // The problems get the focus, and each leads to its section by keyboard.
     expect(await researcher.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert');

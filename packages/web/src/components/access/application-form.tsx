@@ -256,7 +256,14 @@ export function ApplicationForm({
     algorithm: useId(),
     organisationType: useId(),
   };
-  const missing = showMissing ? application.completeness.missing : [];
+  const titleOf = (id: string) =>
+    datasets.get(id)?.steward?.title ?? application.datasets.find((d) => d.id === id)?.title ?? id;
+  // The hub names a dataset whose terms are not accepted by its id; the applicant knows it by its title.
+  const readable = (m: MissingSection): MissingSection =>
+    m.section.startsWith('acceptedTerms.')
+      ? { ...m, message: `accept the terms of ${titleOf(m.section.slice('acceptedTerms.'.length))}` }
+      : m;
+  const missing = showMissing ? application.completeness.missing.map(readable) : [];
   const setMember = (index: number, change: Partial<TeamMember>) =>
     update({ team: draft.team.map((m, i) => (i === index ? { ...m, ...change } : m)) });
   const sectionProps = (id: string) => ({ id, missing, onLeave: autosave });
@@ -268,7 +275,7 @@ export function ApplicationForm({
           <p className="alert-title">{error.message}</p>
           {error.missing.length > 0 && (
             <ul>
-              {error.missing.map((m) => (
+              {error.missing.map(readable).map((m) => (
                 <li key={m.section}>
                   <a href={`#section-${sectionOf(m.section)}`}>{capitalise(m.message)}</a>
                 </li>
