@@ -1,5 +1,4 @@
 import { ApiError } from '../../api-client.ts';
-
 import type { paths } from '../../api-types.generated.ts';
 
 /*
@@ -9,7 +8,7 @@ import type { paths } from '../../api-types.generated.ts';
  * optional.
  */
 
-/** The JSON body of a `status` answer of `path`'s `method`. */
+/** The JSON body of a `S` answer of `path`'s `method`. */
 type Answer<
   P extends keyof paths,
   M extends 'get' | 'post' | 'put',
@@ -106,34 +105,10 @@ export type Command =
 // Each command must be a body the hub's schema accepts: this fails to compile when they drift apart.
 const _commandsFitTheSchema = (command: Command): CommandBody => command;
 
-/**
- * Why the hub refused a call, with the problems it listed when it gave any (a submit of an incomplete
- * application lists what is missing).
+/*
+ * The same fetch as api-client.ts's (which does not export it): JSON in and out with the session cookie,
+ * the hub's `{ error: { code, message } }` as an ApiError.
  */
-export class AccessApiError extends ApiError {
-  readonly problems: readonly string[];
-
-  constructor(code: string, status: number, message: string, problems: readonly string[]) {
-    super(code, status, message);
-    this.problems = problems;
-  }
-}
-
-/** The problems of an error body: `problems` as strings or `{ message }`s, when the hub sent any. */
-function problemsOf(error: Record<string, unknown>): string[] {
-  const list = error['problems'] ?? error['details'];
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((item: unknown) => {
-    if (typeof item === 'string') return [item];
-    if (typeof item === 'object' && item !== null) {
-      const { message, section, field } = item as Record<string, unknown>;
-      const where = typeof section === 'string' ? section : typeof field === 'string' ? field : '';
-      if (typeof message === 'string') return [where === '' ? message : `${where}: ${message}`];
-    }
-    return [];
-  });
-}
-
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
@@ -152,12 +127,11 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (response.status === 204) return undefined as T;
   const payload: unknown = await response.json().catch(() => undefined);
   if (!response.ok) {
-    const error = (payload as { error?: Record<string, unknown> } | undefined)?.error ?? {};
-    throw new AccessApiError(
-      typeof error['code'] === 'string' ? error['code'] : 'http',
+    const error = (payload as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+    throw new ApiError(
+      typeof error?.code === 'string' ? error.code : 'http',
       response.status,
-      typeof error['message'] === 'string' ? error['message'] : `The hub answered ${response.status}`,
-      problemsOf(error),
+      typeof error?.message === 'string' ? error.message : `The hub answered ${response.status}`,
     );
   }
   return payload as T;
