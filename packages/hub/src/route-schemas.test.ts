@@ -19,7 +19,10 @@ function findLooseSpots(schema: unknown, path: string, out: string[]): void {
   if (schema === null || typeof schema !== 'object') return;
   const node = schema as Record<string, unknown>;
   const types = [node['type']].flat();
-  if (types.includes('object') || node['properties'] !== undefined) {
+  // A map (a TypeBox Record: patternProperties) with a bounded size is open by design — a cohort
+  // definition, an algorithm's parameters — and its values are checked by their own schema later.
+  const isBoundedMap = node['patternProperties'] !== undefined && typeof node['maxProperties'] === 'number';
+  if ((types.includes('object') || node['properties'] !== undefined) && !isBoundedMap) {
     if (node['additionalProperties'] !== false)
       out.push(`${path}: object without additionalProperties: false`);
   }
@@ -35,6 +38,8 @@ function findLooseSpots(schema: unknown, path: string, out: string[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'properties' && value !== null && typeof value === 'object') {
       for (const [name, inner] of Object.entries(value)) findLooseSpots(inner, `${path}.${name}`, out);
+    } else if (key === 'patternProperties' && value !== null && typeof value === 'object') {
+      for (const inner of Object.values(value)) findLooseSpots(inner, `${path}{}`, out);
     } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
       findLooseSpots(value, `${path}[]`, out);
     } else if ((key === 'anyOf' || key === 'oneOf' || key === 'allOf') && Array.isArray(value)) {

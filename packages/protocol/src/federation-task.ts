@@ -6,7 +6,7 @@ import { SignedEnvelopeSchema } from './signed-envelope.ts';
 export const AlgorithmRef = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z][a-z0-9-]{0,62}$' }),
-    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$' }),
+    version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$', maxLength: 32 }),
   },
   { additionalProperties: false },
 );
@@ -69,7 +69,11 @@ export type DisclosureAction = Static<typeof DisclosureAction>;
 /** What the station's disclosure control did to a result: the policy applied and each action. */
 export const DisclosureReport = Type.Object(
   {
-    policy: Type.Record(Type.String(), Type.Union([Type.Number(), Type.Boolean(), Type.String()])),
+    policy: Type.Record(
+      Type.String({ maxLength: 100 }),
+      Type.Union([Type.Number(), Type.Boolean(), Type.String({ maxLength: 200 })]),
+      { maxProperties: 50 },
+    ),
     actions: Type.Array(DisclosureAction, { maxItems: 100_000 }),
     /** Differential-privacy budget spent by this result, if any. */
     privacySpent: Type.Optional(
