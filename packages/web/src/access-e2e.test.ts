@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { extname, join, normalize } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
@@ -15,6 +14,7 @@ import {
   type Hub,
 } from '@polder/hub';
 import { publishTestCatalogue } from './_demo-catalogue.ts';
+import { chromiumPath, checkStep, collectPageErrors, desktop, haveChromium, phone } from './_e2e-browser.ts';
 
 /*
  * The access procedure end to end in Chromium, set up as e2e.test.ts is (a real hub on in-memory PGlite,
@@ -29,12 +29,8 @@ import { publishTestCatalogue } from './_demo-catalogue.ts';
  * because e2e.test.ts runs at the same time in another worker and empties packages/web/dist while it builds.
  */
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = new URL('../../../.tmp/screenshots/', import.meta.url).pathname;
 const buildDir = new URL('../../../.tmp/access-e2e-dist/', import.meta.url).pathname;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 375, height: 812 };
 const mediaTypes: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -52,7 +48,6 @@ let indexHtml: string;
 const pageErrors: string[] = [];
 
 /** CI installs Chromium (.ci/run); a developer without it is told so and the suite is skipped. */
-const haveChromium = existsSync(chromiumPath) || process.env['CI'] === 'true';
 if (!haveChromium) console.warn(`access e2e: skipped, ${chromiumPath} is missing (apt-get install chromium)`);
 
 beforeAll(async () => {
@@ -135,43 +130,8 @@ async function newSession(viewport = desktop): Promise<Page> {
   context.setDefaultTimeout(10_000);
   await context.route('**/*', serveBuild);
   const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    // The browser logs refused requests itself (a 401 from /api/me, a 400 the page shows): not faults.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: ${message.text()}`);
-    }
-  });
+  collectPageErrors(page, pageErrors);
   return page;
-}
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
-/** Runs axe-core on the page and answers its serious and critical violations, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Saves a screenshot of the step and fails on serious or critical accessibility violations. */
-async function checkStep(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} fits the window without scrolling sideways`).toBeLessThanOrEqual(
-    page.viewportSize()?.width ?? 0,
-  );
 }
 
 /** Signs in through the sign-in page, with the authenticator code when the account has one. */
@@ -217,7 +177,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
       .getByRole('link', { name: /Basket/ })
       .click();
     await researcher.getByLabel('Project title').fill(title);
-    await checkStep(researcher, 'a01-basket-apply');
+    await checkStep(researcher, 'a01-basket-apply', screenshots);
     await researcher.getByRole('button', { name: 'Apply for access' }).click();
     await researcher.getByRole('heading', { level: 1, name: title }).waitFor();
     expect(await stateOf(researcher)).toBe('Draft');
@@ -228,7 +188,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     await problems.getByRole('link', { name: /Write a public summary/ }).waitFor();
     await problems.getByRole('link', { name: /Choose the Art. 53\(1\) ground/ }).waitFor();
     await problems.getByRole('link', { name: `Accept the terms of ${zuidas.title}` }).waitFor();
-    await checkStep(researcher, 'a02-application-incomplete');
+    await checkStep(researcher, 'a02-application-incomplete', screenshots);
     // The problems get the focus, and each leads to its section by keyboard.
     expect(await researcher.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('alert');
     await problems.getByRole('link', { name: /Write a public summary/ }).press('Enter');
@@ -279,11 +239,11 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
       .waitFor();
     // The DUO checks are shown once the purpose is saved.
     await dataset.locator('.duo-outcome').first().waitFor();
-    await checkStep(researcher, 'a03-application-filled');
+    await checkStep(researcher, 'a03-application-filled', screenshots);
     await researcher.getByRole('button', { name: 'Submit', exact: true }).click();
     await researcher.getByRole('status').getByText('Application submitted.', { exact: false }).waitFor();
     expect(await stateOf(researcher)).toBe('Submitted');
-    await checkStep(researcher, 'a04-application-submitted');
+    await checkStep(researcher, 'a04-application-submitted', screenshots);
 
     // The researcher's list of applications shows it with its state.
     await researcher
@@ -292,7 +252,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
       .click();
     const mine = researcher.locator('.application-card').filter({ hasText: title });
     await mine.getByText('Submitted', { exact: true }).waitFor();
-    await checkStep(researcher, 'a05-my-applications');
+    await checkStep(researcher, 'a05-my-applications', screenshots);
 
     // The handler (with an authenticator code) finds it in the queue and returns it for changes.
     const handler = await newSession();
@@ -303,16 +263,16 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
       .click();
     const row = handler.getByRole('row').filter({ hasText: title });
     await row.getByText('Completeness check:').waitFor();
-    await checkStep(handler, 'a06-queue');
+    await checkStep(handler, 'a06-queue', screenshots);
     await handler.setViewportSize(phone);
-    await checkStep(handler, 'a06-phone-queue');
+    await checkStep(handler, 'a06-phone-queue', screenshots);
     await handler.setViewportSize(desktop);
     await row.getByRole('link', { name: title }).click();
     await handler.getByRole('heading', { level: 1, name: title }).waitFor();
     await handler.getByText('Kaplan–Meier survival by age group, log-rank test.').waitFor();
-    await checkStep(handler, 'a07-handler-view');
+    await checkStep(handler, 'a07-handler-view', screenshots);
     await handler.setViewportSize(phone);
-    await checkStep(handler, 'a07-phone-handler-view');
+    await checkStep(handler, 'a07-phone-handler-view', screenshots);
     await handler.setViewportSize(desktop);
     const returnForm = handler.getByRole('form', { name: 'Return for changes' });
     await returnForm
@@ -332,7 +292,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
       buffer: Buffer.from('Approved by the medical ethics committee.\n'),
     });
     await researcher.getByRole('link', { name: 'ethics-approval.txt' }).waitFor();
-    await checkStep(researcher, 'a08-application-returned');
+    await checkStep(researcher, 'a08-application-returned', screenshots);
     await researcher.getByRole('button', { name: 'Resubmit' }).click();
     await researcher.getByRole('status').getByText('Application submitted.', { exact: false }).waitFor();
 
@@ -360,7 +320,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     await opinion
       .getByRole('textbox', { name: 'Comment' })
       .fill('Sound protocol; the ethics approval is attached.');
-    await checkStep(reviewer, 'a09-reviewer');
+    await checkStep(reviewer, 'a09-reviewer', screenshots);
     await opinion.getByRole('button', { name: 'Give opinion' }).click();
     await reviewer.getByRole('status').getByText('Your opinion was recorded.').waitFor();
 
@@ -376,7 +336,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     await approve
       .getByRole('textbox', { name: 'Reasons for the decision' })
       .fill('Complete, proportionate and in the public interest.');
-    await checkStep(decider, 'a10-decider');
+    await checkStep(decider, 'a10-decider', screenshots);
     await approve.getByRole('button', { name: 'Approve' }).click();
     await decider.getByRole('status').getByText('Approved', { exact: false }).waitFor();
     expect(await stateOf(decider)).toBe('Approved');
@@ -401,7 +361,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     ]) {
       await decider.locator('.timeline').getByText(step, { exact: true }).first().waitFor();
     }
-    await checkStep(decider, 'a11-approved');
+    await checkStep(decider, 'a11-approved', screenshots);
 
     // The permit is in the public register, for anyone.
     const visitor = await newSession();
@@ -411,9 +371,9 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     await entry.getByText('We study how many patients survive', { exact: false }).waitFor();
     await entry.getByText('Complete, proportionate and in the public interest.', { exact: false }).waitFor();
     await entry.getByText(/^Active, /).waitFor();
-    await checkStep(visitor, 'a12-register');
+    await checkStep(visitor, 'a12-register', screenshots);
     await visitor.setViewportSize(phone);
-    await checkStep(visitor, 'a13-phone-register');
+    await checkStep(visitor, 'a13-phone-register', screenshots);
     const csv = await visitor.getByRole('link', { name: 'CSV' }).getAttribute('href');
     const csvAnswer = await fetch(`${baseUrl}${csv}`);
     expect(csvAnswer.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -423,7 +383,7 @@ describe.skipIf(!haveChromium)('the access procedure in Chromium', () => {
     await researcher.goto(`${baseUrl}/notifications`);
     await researcher.getByRole('heading', { level: 1, name: 'Reminders' }).waitFor();
     await researcher.locator('.notification').first().waitFor();
-    await checkStep(researcher, 'a14-notifications');
+    await checkStep(researcher, 'a14-notifications', screenshots);
 
     for (const page of [researcher, handler, reviewer, decider, visitor]) await page.context().close();
     expect(pageErrors).toEqual([]);

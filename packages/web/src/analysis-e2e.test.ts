@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, relative } from 'node:path';
@@ -30,6 +28,7 @@ import {
   type StationStore,
 } from '@polder/station';
 import { generateHospital, type HospitalId } from '@polder/synth';
+import { chromiumPath, checkStep, collectPageErrors, desktop, haveChromium, phone } from './_e2e-browser.ts';
 
 /*
  * Federated analysis end to end in Chromium: a real hub (in-memory PGlite) and three real stations (DuckDB,
@@ -42,16 +41,11 @@ import { generateHospital, type HospitalId } from '@polder/synth';
  * packages/web/dist, and two builds into one folder while a browser reads it would race.
  */
 
-const chromiumPath = '/usr/bin/chromium';
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const screenshots = join(repoRoot, '.tmp/screenshots/analysis/');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 375, height: 812 };
 const patientsPerStation = 150;
 const hospitals: readonly HospitalId[] = ['A', 'B', 'C'];
 
-const haveChromium = existsSync(chromiumPath) || process.env['CI'] === 'true';
 if (!haveChromium)
   console.warn(`analysis e2e: skipped, ${chromiumPath} is missing (apt-get install chromium)`);
 
@@ -329,39 +323,8 @@ afterAll(async () => {
 async function newPage(viewport = desktop): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: ${message.text()}`);
-    }
-  });
+  collectPageErrors(page, pageErrors);
   return page;
-}
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Saves a screenshot of the step and fails on serious or critical accessibility violations or sideways scrolling. */
-async function checkStep(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} fits the window`).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
 }
 
 describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three stations)', () => {
@@ -378,7 +341,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Projects' }).click();
     await page.getByRole('heading', { level: 1, name: 'Projects' }).waitFor();
     await page.getByText('You have no projects yet.').waitFor();
-    await checkStep(page, '01-projects');
+    await checkStep(page, '01-projects', screenshots);
     await page.getByLabel(/^Title/).fill('Survival after a hospital visit');
     await page.getByLabel('Description').fill('Kaplan–Meier across the three hospitals.');
     await page.getByLabel('Permit to work under').selectOption('other');
@@ -386,7 +349,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     await page.getByRole('button', { name: 'Create project' }).click();
     await page.getByRole('heading', { level: 1, name: 'Survival after a hospital visit' }).waitFor();
     await page.getByRole('region', { name: 'Permit' }).getByText('active').waitFor();
-    await checkStep(page, '02-project');
+    await checkStep(page, '02-project', screenshots);
 
     // A cohort in the builder: everyone's first visit, with a time to death censored at a year.
     await page.getByRole('link', { name: 'Define a cohort' }).click();
@@ -399,7 +362,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     await page.getByLabel('Variable 3: which records').selectOption('any');
     await page.getByLabel('Variable 3: value').selectOption('daysToEvent');
     await page.getByLabel('Variable 3: censor after (days)').fill('3650');
-    await checkStep(page, '03-cohort-builder');
+    await checkStep(page, '03-cohort-builder', screenshots);
     // The JSON view shows what the form built.
     await page.getByRole('button', { name: 'JSON' }).click();
     const json = JSON.parse(await page.getByLabel('Cohort definition (JSON)').inputValue()) as {
@@ -408,7 +371,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     };
     expect(json.entry).toEqual({ visit: {}, first: true });
     expect(json.variables['survival']).toEqual({ death: {}, value: 'daysToEvent', censorAtDays: 3650 });
-    await checkStep(page, '04-cohort-json');
+    await checkStep(page, '04-cohort-json', screenshots);
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved as version 1.').waitFor();
 
@@ -418,7 +381,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     await page.getByRole('heading', { level: 1, name: 'New analysis' }).waitFor();
     await page.getByLabel(/^Algorithm/).selectOption('kaplan-meier@1.0.0');
     await page.getByLabel(/^Time/).selectOption('survival');
-    await checkStep(page, '05-analysis-form');
+    await checkStep(page, '05-analysis-form', screenshots);
     await page.getByRole('button', { name: 'Start the run' }).click();
 
     // Live progress per station, then the curve.
@@ -430,7 +393,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
     await page.getByRole('status').getByText('Completed').waitFor();
     for (const hospital of hospitals) await progress.getByText(`Hospital ${hospital}`).waitFor();
     await page.locator('.km-chart svg').waitFor();
-    await checkStep(page, '06-kaplan-meier');
+    await checkStep(page, '06-kaplan-meier', screenshots);
     // One step curve (Plot's line mark, step-after) with more than one step, inside its confidence band.
     const line = page.locator('.km-chart svg g[aria-label="line"] path');
     expect(await line.count()).toBe(1);
@@ -443,7 +406,7 @@ describe.skipIf(!haveChromium)('federated analysis in Chromium (a hub and three 
 
     await page.setViewportSize(phone);
     await page.waitForTimeout(400);
-    await checkStep(page, '07-kaplan-meier-phone');
+    await checkStep(page, '07-kaplan-meier-phone', screenshots);
     await page.close();
     expect(pageErrors).toEqual([]);
   }, 120_000);

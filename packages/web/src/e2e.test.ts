@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +14,7 @@ import {
   type Hub,
 } from '@polder/hub';
 import { publishTestCatalogue } from './_demo-catalogue.ts';
+import { chromiumPath, checkStep, collectPageErrors, desktop, haveChromium, phone } from './_e2e-browser.ts';
 
 /*
  * The hub's web app end to end in Chromium (Debian's /usr/bin/chromium, driven by playwright-core): a real
@@ -23,11 +22,7 @@ import { publishTestCatalogue } from './_demo-catalogue.ts';
  * of every step go to .tmp/screenshots/; axe-core checks every page, at desktop and phone width.
  */
 
-const chromiumPath = '/usr/bin/chromium';
 const screenshots = new URL('../../../.tmp/screenshots/', import.meta.url).pathname;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 375, height: 812 };
 
 let hub: Hub;
 let baseUrl: string;
@@ -38,7 +33,6 @@ let userDataDir: string;
 const pageErrors: string[] = [];
 
 /** CI installs Chromium (.ci/run); a developer without it is told so and the suite is skipped. */
-const haveChromium = existsSync(chromiumPath) || process.env['CI'] === 'true';
 if (!haveChromium) console.warn(`e2e: skipped, ${chromiumPath} is missing (apt-get install chromium)`);
 
 beforeAll(async () => {
@@ -91,45 +85,8 @@ function account(role: DemoAccount['role']): DemoAccount {
 async function newPage(viewport = desktop): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    // A 401 from /api/me (nobody signed in yet) is logged by the browser itself; anything else is a fault.
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: ${message.text()}`);
-    }
-  });
+  collectPageErrors(page, pageErrors);
   return page;
-}
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
-/** Runs axe-core on the page and answers its serious and critical violations, one line each. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol, which the hub's Content-Security-Policy does not govern (an
-  // injected <script> would be refused), so the pages run under their real policy.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
-
-/** Saves a screenshot of the step and fails on serious or critical accessibility violations. */
-async function checkStep(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  expect(await seriousViolations(page), `axe on ${name}`).toEqual([]);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} fits the window without scrolling sideways`).toBeLessThanOrEqual(
-    page.viewportSize()?.width ?? 0,
-  );
 }
 
 /** Signs in over the API (password, then TOTP) and answers the session cookie. */
@@ -165,7 +122,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
 
     await page.goto(`${baseUrl}/sign-in`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await checkStep(page, '01-sign-in');
+    await checkStep(page, '01-sign-in', screenshots);
     await signIn(page, researcher);
     await page.getByRole('banner').getByText(researcher.name).waitFor();
     expect(new URL(page.url()).pathname).toBe('/');
@@ -174,7 +131,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await page.getByRole('heading', { name: '3 datasets for “diabetes”' }).waitFor();
     await page.getByText('96.4%').waitFor();
-    await checkStep(page, '02-search');
+    await checkStep(page, '02-search', screenshots);
     await page.getByLabel('Sort by').selectOption('population');
     await page.waitForURL(/sort=population/);
     await expect
@@ -196,7 +153,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
       .getByRole('group', { name: 'Hospital' })
       .getByLabel(/Amstel Hospital/)
       .waitFor();
-    await checkStep(page, '03-filtered');
+    await checkStep(page, '03-filtered', screenshots);
 
     const zuidas = datasets.find((d) => d.publisher === 'Zuidas Medical Centre');
     await page.getByRole('link', { name: zuidas?.title ?? '' }).click();
@@ -204,7 +161,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await page.locator('.chart-canvas svg').nth(3).waitFor();
     await page.getByText('Ethics approval required (IRB)').waitFor();
     await page.getByRole('table', { name: 'Conditions' }).getByText('Type 2 diabetes mellitus').waitFor();
-    await checkStep(page, '04-dataset');
+    await checkStep(page, '04-dataset', screenshots);
 
     await page.getByRole('button', { name: 'Add to basket' }).click();
     await page.getByRole('status').getByText('Added to your basket.').waitFor();
@@ -214,11 +171,11 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
       .click();
     await page.getByRole('heading', { level: 1, name: 'Your basket' }).waitFor();
     await page.getByRole('link', { name: zuidas?.title ?? '' }).waitFor();
-    await checkStep(page, '05-basket');
+    await checkStep(page, '05-basket', screenshots);
 
     await page.getByRole('button', { name: `Remove ${zuidas?.title} from the basket` }).click();
     await page.getByText('Your basket is empty.').waitFor();
-    await checkStep(page, '06-basket-empty');
+    await checkStep(page, '06-basket-empty', screenshots);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
@@ -230,11 +187,11 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     const amstel = datasets.find((d) => d.publisher === 'Amstel Hospital');
     await page.goto(`${baseUrl}/`);
     await page.getByRole('heading', { name: '3 datasets' }).waitFor();
-    await checkStep(page, '07-phone-search');
+    await checkStep(page, '07-phone-search', screenshots);
     await page.goto(`${baseUrl}/datasets/${amstel?.id}`);
     await page.getByRole('heading', { level: 1, name: amstel?.title ?? '' }).waitFor();
     await page.locator('.chart-canvas svg').nth(3).waitFor();
-    await checkStep(page, '08-phone-dataset');
+    await checkStep(page, '08-phone-dataset', screenshots);
     await page.close();
 
     const turtle = await fetch(`${baseUrl}/datasets/${amstel?.id}`, { headers: { accept: 'text/turtle' } });
@@ -298,12 +255,12 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     const handler = account('access_body_handler');
     await signIn(page, handler);
     await page.getByLabel('Authenticator code').waitFor();
-    await checkStep(page, '09-totp');
+    await checkStep(page, '09-totp', screenshots);
     await page.getByLabel('Authenticator code').fill(totpCode(handler.totpSecret ?? '', new Date()));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('banner').getByText(handler.name).waitFor();
     await page.setViewportSize(phone);
-    await checkStep(page, '10-phone-signed-in');
+    await checkStep(page, '10-phone-signed-in', screenshots);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('banner').getByRole('link', { name: 'Sign in' }).waitFor();
     await page.close();
@@ -335,7 +292,7 @@ describe.skipIf(!haveChromium)('the hub web app in Chromium', () => {
     await signIn(page, { ...admin, ...reviewer });
     const key = page.locator('.key');
     await key.waitFor();
-    await checkStep(page, '11-totp-enrolment');
+    await checkStep(page, '11-totp-enrolment', screenshots);
     const secret = ((await key.textContent()) ?? '').replace(/\s/g, '');
     await page.getByLabel('Authenticator code').fill(totpCode(secret, new Date()));
     await page.getByRole('button', { name: 'Confirm and sign in' }).click();

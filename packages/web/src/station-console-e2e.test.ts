@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +31,7 @@ import {
   type StationStore,
 } from '@polder/station';
 import { generateHospital } from '@polder/synth';
+import { chromiumPath, checkStep, collectPageErrors, desktop, haveChromium, phone } from './_e2e-browser.ts';
 
 /*
  * The station console end to end in Chromium: a real hub (in-memory PGlite) and a real station (DuckDB, fed
@@ -45,15 +44,10 @@ import { generateHospital } from '@polder/synth';
  * two builds into one folder while a browser reads it would race.
  */
 
-const chromiumPath = '/usr/bin/chromium';
 const repoRoot = new URL('../../../', import.meta.url).pathname;
 const screenshots = join(repoRoot, '.tmp/screenshots/station-console/');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const desktop = { width: 1280, height: 900 };
-const phone = { width: 375, height: 812 };
 const stewardToken = randomUUID() + randomUUID();
 
-const haveChromium = existsSync(chromiumPath) || process.env['CI'] === 'true';
 if (!haveChromium) console.warn(`station console e2e: skipped, ${chromiumPath} is missing`);
 
 let root: string;
@@ -296,39 +290,8 @@ afterAll(async () => {
 async function newPage(viewport = desktop): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize(viewport);
-  page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) {
-      pageErrors.push(`${page.url()}: ${message.text()}`);
-    }
-  });
+  collectPageErrors(page, pageErrors);
   return page;
-}
-
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly unknown[] }[];
-}
-
-/** Saves a screenshot, fails on serious or critical axe violations and on a page wider than the window. */
-async function checkStep(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-  // Evaluated over the DevTools protocol, which the console's Content-Security-Policy does not govern.
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
-    return (await axe.run()).violations;
-  });
-  expect(
-    violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
-    `axe on ${name}`,
-  ).toEqual([]);
-  const width = await page.evaluate(() => document.documentElement.scrollWidth);
-  expect(width, `${name} fits the window`).toBeLessThanOrEqual(page.viewportSize()?.width ?? 0);
 }
 
 const nav = (page: Page, name: string) =>
@@ -339,7 +302,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
     const page = await newPage();
     await page.goto(local.consoleUrl);
     await page.getByRole('heading', { name: 'Sign in to the station console' }).waitFor();
-    await checkStep(page, '01-sign-in');
+    await checkStep(page, '01-sign-in', screenshots);
     await page.getByLabel('Your name').fill('Sanne de Vries');
     await page.getByLabel('Steward token').fill('not-the-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -355,12 +318,12 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
     await expect.poll(() => page.locator('#waiting-heading + .big-number').textContent()).toBe('1');
     expect(await page.evaluate(() => sessionStorage.getItem('polder.station.token'))).toBe(stewardToken);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
-    await checkStep(page, '02-overview');
+    await checkStep(page, '02-overview', screenshots);
 
     await nav(page, 'Data quality');
     await page.getByRole('heading', { level: 1, name: 'Data quality' }).waitFor();
     await page.getByRole('table', { name: /Checks by Kahn category/ }).waitFor();
-    await checkStep(page, '03-data-quality');
+    await checkStep(page, '03-data-quality', screenshots);
 
     await nav(page, 'Approvals');
     const card = page.getByRole('article', { name: 'count@1.0.0 for Everyone with a visit' });
@@ -371,7 +334,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
       .waitFor();
     await card.getByText('Cohort definition').click();
     await card.getByText('"visit": {}').waitFor();
-    await checkStep(page, '04-approvals');
+    await checkStep(page, '04-approvals', screenshots);
     await card.getByLabel('Reason').fill('Within the permit; small count only.');
     await card.getByRole('button', { name: /^Approve/ }).click();
     await page
@@ -379,7 +342,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
       .getByText(/approved: the station runs it now/)
       .waitFor();
     await page.getByText('No task waits for your approval.').waitFor();
-    await checkStep(page, '05-approved');
+    await checkStep(page, '05-approved', screenshots);
     // The station service ran the approved task and the hub has its result.
     await waitFor(
       async () =>
@@ -396,7 +359,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
       .poll(() => audit.getByRole('row').filter({ hasText: 'task.approve' }).textContent())
       .toContain('Sanne de Vries');
     await page.getByText(/Intact: all \d+ entries verified/).waitFor();
-    await checkStep(page, '06-audit');
+    await checkStep(page, '06-audit', screenshots);
 
     await nav(page, 'Policy');
     await page.getByRole('heading', { level: 1, name: 'Policy' }).waitFor();
@@ -411,7 +374,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
     await page.getByLabel('All tasks').check();
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByRole('status').getByText('Policy saved. It applies to the next task.').waitFor();
-    await checkStep(page, '07-policy');
+    await checkStep(page, '07-policy', screenshots);
     expect(await readStationPolicy(store)).toEqual({
       allowedAlgorithms: ['count', 'summary'],
       manualApproval: 'all',
@@ -426,7 +389,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
     await expect.poll(() => policyRows.filter({ hasText: 'policy.update' }).count()).toBe(2);
     await page.getByRole('button', { name: 'Verify the audit log' }).click();
     await page.getByText(/Intact: all \d+ entries verified/).waitFor();
-    await checkStep(page, '08-audit-verified');
+    await checkStep(page, '08-audit-verified', screenshots);
 
     await nav(page, 'Opt-outs');
     await page.getByLabel('Patient number').fill('B-000001');
@@ -440,7 +403,7 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
       .getByRole('table', { name: /The register/ })
       .getByRole('cell', { name: 'e', exact: true })
       .waitFor();
-    await checkStep(page, '09-opt-outs');
+    await checkStep(page, '09-opt-outs', screenshots);
     expect(await page.content()).not.toContain('B-000001');
 
     const events = (await listStationAudit(store, { limit: 500 })).map((row) => row.event);
@@ -458,10 +421,10 @@ describe.skipIf(!haveChromium)('the station console in Chromium', () => {
     await page.getByLabel('Steward token').fill(stewardToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { level: 1, name: 'Approvals' }).waitFor();
-    await checkStep(page, '10-phone-approvals');
+    await checkStep(page, '10-phone-approvals', screenshots);
     await nav(page, 'Overview');
     await page.getByRole('heading', { level: 1, name: 'Station overview' }).waitFor();
-    await checkStep(page, '11-phone-overview');
+    await checkStep(page, '11-phone-overview', screenshots);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in to the station console' }).waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
