@@ -43,7 +43,11 @@ export function isUnauthenticated(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401;
 }
 
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the hub's API with the session cookie and answers the JSON body; a failure is an {@link ApiError}
+ * with the hub's code and message (or `network` when the hub cannot be reached). Every API module uses it.
+ */
+export async function callHub<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -84,19 +88,19 @@ export function searchQueryString(parameters: SearchParameters): string {
 /** The hub's API, typed from its OpenAPI document. Every call goes through `fetch` with the session cookie. */
 export const api = {
   signIn: (email: string, password: string) =>
-    call<SignInAnswer>('POST', '/api/session', { email, password }),
+    callHub<SignInAnswer>('POST', '/api/session', { email, password }),
   submitTotp: (code: string) =>
-    call<Answer<'/api/session/totp', 'post'>>('POST', '/api/session/totp', { code }),
-  startTotpEnrolment: () => call<Answer<'/api/me/totp', 'post'>>('POST', '/api/me/totp'),
+    callHub<Answer<'/api/session/totp', 'post'>>('POST', '/api/session/totp', { code }),
+  startTotpEnrolment: () => callHub<Answer<'/api/me/totp', 'post'>>('POST', '/api/me/totp'),
   confirmTotpEnrolment: (code: string) =>
-    call<Answer<'/api/me/totp/confirm', 'post'>>('POST', '/api/me/totp/confirm', { code }),
-  signOut: () => call<void>('DELETE', '/api/session'),
-  me: () => call<User>('GET', '/api/me'),
+    callHub<Answer<'/api/me/totp/confirm', 'post'>>('POST', '/api/me/totp/confirm', { code }),
+  signOut: () => callHub<void>('DELETE', '/api/session'),
+  me: () => callHub<User>('GET', '/api/me'),
   search: (parameters: SearchParameters) =>
-    call<SearchAnswer>('GET', `/api/catalogue/search?${searchQueryString(parameters)}`),
-  dataset: (id: string) => call<DatasetView>('GET', `/api/datasets/${encodeURIComponent(id)}`),
-  basket: () => call<Basket>('GET', '/api/basket'),
-  addToBasket: (datasetId: string) => call<Basket>('POST', '/api/basket', { datasetId }),
+    callHub<SearchAnswer>('GET', `/api/catalogue/search?${searchQueryString(parameters)}`),
+  dataset: (id: string) => callHub<DatasetView>('GET', `/api/datasets/${encodeURIComponent(id)}`),
+  basket: () => callHub<Basket>('GET', '/api/basket'),
+  addToBasket: (datasetId: string) => callHub<Basket>('POST', '/api/basket', { datasetId }),
   removeFromBasket: (datasetId: string) =>
-    call<Basket>('DELETE', `/api/basket/${encodeURIComponent(datasetId)}`),
+    callHub<Basket>('DELETE', `/api/basket/${encodeURIComponent(datasetId)}`),
 };

@@ -1,4 +1,4 @@
-import { ApiError } from '../../api-client.ts';
+import { callHub as call } from '../../api-client.ts';
 import type { paths } from '../../api-types.generated.ts';
 
 /*
@@ -109,34 +109,6 @@ const _commandsFitTheSchema = (command: Command): CommandBody => command;
  * The same fetch as api-client.ts's (which does not export it): JSON in and out with the session cookie,
  * the hub's `{ error: { code, message } }` as an ApiError.
  */
-async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (cause) {
-    throw new ApiError('network', 0, 'Cannot reach the hub: check your connection and try again', { cause });
-  }
-  if (response.status === 204) return undefined as T;
-  const payload: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    throw new ApiError(
-      typeof error?.code === 'string' ? error.code : 'http',
-      response.status,
-      typeof error?.message === 'string' ? error.message : `The hub answered ${response.status}`,
-    );
-  }
-  return payload as T;
-}
-
 function queryString(query: Readonly<Record<string, string | number | boolean | undefined>>): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {

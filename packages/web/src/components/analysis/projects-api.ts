@@ -1,4 +1,4 @@
-import { ApiError } from '../../api-client.ts';
+import { ApiError, callHub } from '../../api-client.ts';
 import type { paths } from '../../api-types.generated.ts';
 
 /*
@@ -95,35 +95,14 @@ export function problemsOfMessage(message: string): { path: string; message: str
   return problems;
 }
 
+/** {@link callHub}, with the problems a refusal names read out of the hub's message. */
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response: Response;
   try {
-    response = await fetch(path, {
-      method,
-      credentials: 'same-origin',
-      headers: {
-        accept: 'application/json',
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-  } catch (cause) {
-    throw new ApiError('network', 0, 'Cannot reach the hub: check your connection and try again', { cause });
+    return await callHub<T>(method, path, body);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code === 'network') throw error;
+    throw new ProjectsApiError(error.code, error.status, error.message, problemsOfMessage(error.message));
   }
-  if (response.status === 204) return undefined as T;
-  const payload: unknown = await response.json().catch(() => undefined);
-  if (!response.ok) {
-    const error = (payload as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
-    const message =
-      typeof error?.message === 'string' ? error.message : `The hub answered ${response.status}`;
-    throw new ProjectsApiError(
-      typeof error?.code === 'string' ? error.code : 'http',
-      response.status,
-      message,
-      problemsOfMessage(message),
-    );
-  }
-  return payload as T;
 }
 
 const enc = encodeURIComponent;
