@@ -2,7 +2,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import websocket from '@fastify/websocket';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifySchema,
   type RouteOptions,
@@ -22,6 +22,7 @@ import type { HubConfig } from './hub-config.ts';
 import type { HubContext, PasswordHashing } from './hub-context.ts';
 import { HubEvents } from './hub-events.ts';
 import { rootRoutePlugins, routePlugins } from './routes.ts';
+import { hubValidatorCompiler } from './validator-compiler.ts';
 
 /** The hub's Fastify instance, typed with the TypeBox type provider. */
 export type HubApp = FastifyInstance<
@@ -116,7 +117,7 @@ export async function createHub(config: HubConfig, options: CreateHubOptions = {
 }
 
 async function configureApp(app: HubApp, context: HubContext, routes: RegisteredRoute[]): Promise<void> {
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(hubValidatorCompiler);
   // Browsers may send text/plain across sites without a preflight: accept JSON only.
   app.removeContentTypeParser('text/plain');
   app.decorate('hub', context);

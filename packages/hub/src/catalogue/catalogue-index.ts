@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import {
   catalogueFacets,
-  topFacetValues,
+  compareCodePoints,
+  facetValueLimit,
   type CatalogueSort,
   type CatalogueFacet,
   type CatalogueQuery,
@@ -52,6 +53,8 @@ interface Snapshot {
   /** Every facet value, numbered; each document's value numbers (CSR: `valueStart[i]..valueStart[i+1]`). */
   readonly values: readonly { readonly facet: CatalogueFacet; readonly value: string }[];
   readonly valueStart: Uint32Array;
+  /** Each facet's value numbers: `start..end` (exclusive). */
+  readonly facetValueRange: Readonly<Record<CatalogueFacet, readonly [number, number]>>;
   readonly docValues: Uint32Array;
   /** Document indices in each sort order (relevance without text = modified). */
   readonly order: {
@@ -63,9 +66,13 @@ interface Snapshot {
   /** Each document's lexemes (its tsvector), and per lexeme the documents that have it, ascending. */
   readonly vectors: readonly TsVector[];
   readonly postings: ReadonlyMap<string, Uint32Array>;
+  /** Per lexeme, aligned with its posting list: the document's {@link relevance} points for that lexeme. */
+  readonly postingPoints: ReadonlyMap<string, Uint8Array>;
   readonly texts: Map<string, Promise<TextMatches | null>>;
   readonly selections: Map<string, Promise<Selection>>;
   readonly rendered: Map<string, unknown>;
+  /** The public summary of each document, made when first listed. */
+  readonly summaries: (DatasetSummary | undefined)[];
 }
 
 const facetField: Readonly<Record<CatalogueFacet, (d: DatasetSummary) => readonly string[]>> = {
@@ -82,7 +89,7 @@ const facetField: Readonly<Record<CatalogueFacet, (d: DatasetSummary) => readonl
 /** The datasets a text matches: as a bitset, and in order of rank (then modification, newest first). */
 interface TextMatches {
   readonly bits: Uint32Array;
-  readonly byRank: Uint32Array;
+  readonly byRank: () => Uint32Array;
 }
 
 /** What a text, filters and sort select: the count, facet counts and the documents in order. */
@@ -213,7 +220,10 @@ export class CatalogueIndex {
     const { total, facets, ordered } = await selection;
     const from = (page - 1) * pageSize;
     const results: DatasetSummary[] = [];
-    for (const i of ordered.subarray(from, from + pageSize)) results.push(publicSummary(snapshot.docs[i]));
+    for (const i of ordered.subarray(from, from + pageSize)) {
+      // One public summary object per document and snapshot, so that a renderer may cache by identity.
+      results.push((snapshot.summaries[i] ??= publicSummary(snapshot.docs[i])));
+    }
     return { total, page, pageSize, results, facets };
   }
 
@@ -253,18 +263,27 @@ export class CatalogueIndex {
         x ^= low;
       }
     }
-    const facets = Object.fromEntries(catalogueFacets.map((f) => [f, [] as FacetCount[]])) as Record<
-      CatalogueFacet,
-      FacetCount[]
-    >;
-    snapshot.values.forEach(({ facet, value }, v) => {
-      const count = counts[v] ?? 0;
-      if (count > 0) facets[facet].push({ value, count });
-    });
-    for (const facet of catalogueFacets) facets[facet] = topFacetValues(facets[facet]);
+    // The most frequent values per facet. Values are numbered in the SQL path's tie order (by value) within
+    // their facet, so one numeric key per value (fewer matches first, then its number) sorts them natively.
+    const facets = {} as Record<CatalogueFacet, FacetCount[]>;
+    const keyed: number[] = [];
+    for (const facet of catalogueFacets) {
+      const [start, end] = snapshot.facetValueRange[facet];
+      const span = end - start;
+      keyed.length = 0;
+      for (let v = start; v < end; v++) {
+        const count = counts[v] ?? 0;
+        if (count > 0) keyed.push((n - count) * span + (v - start));
+      }
+      const top = Float64Array.from(keyed).sort().subarray(0, facetValueLimit);
+      facets[facet] = Array.from(top, (key) => {
+        const v = start + (key % span);
+        return { value: snapshot.values[v]?.value ?? '', count: counts[v] ?? 0 };
+      });
+    }
     const order =
       sort === 'relevance' && matches !== null
-        ? matches.byRank
+        ? matches.byRank()
         : snapshot.order[sort === 'relevance' ? 'modified' : sort];
     const ordered = new Uint32Array(total);
     let next = 0;
@@ -348,22 +367,25 @@ export class CatalogueIndex {
       });
       facetBits.set(facet, byValue);
     }
+    // Every facet value numbered, facet by facet and within a facet in the order ties are listed.
     const values: { facet: CatalogueFacet; value: string }[] = [];
     const valueNumber = new Map<string, number>();
+    const facetValueRange = {} as Record<CatalogueFacet, readonly [number, number]>;
+    for (const facet of catalogueFacets) {
+      const start = values.length;
+      for (const value of [...(facetBits.get(facet)?.keys() ?? [])].sort(compareCodePoints)) {
+        valueNumber.set(`${facet}\u0000${value}`, values.length);
+        values.push({ facet, value });
+      }
+      facetValueRange[facet] = [start, values.length];
+    }
     const valueStart = new Uint32Array(n + 1);
     const docValueList: number[] = [];
     docs.forEach((doc, i) => {
       valueStart[i] = docValueList.length;
       for (const facet of catalogueFacets) {
         for (const value of new Set(facetField[facet](doc))) {
-          const key = `${facet}\u0000${value}`;
-          let v = valueNumber.get(key);
-          if (v === undefined) {
-            v = values.length;
-            values.push({ facet, value });
-            valueNumber.set(key, v);
-          }
-          docValueList.push(v);
+          docValueList.push(valueNumber.get(`${facet}\u0000${value}`) ?? 0);
         }
       }
     });
@@ -399,6 +421,12 @@ export class CatalogueIndex {
       }
     });
     const postings = new Map([...postingLists].map(([lexeme, list]) => [lexeme, Uint32Array.from(list)]));
+    const postingPoints = new Map(
+      [...postingLists].map(([lexeme, list]) => [
+        lexeme,
+        Uint8Array.from(list, (i) => relevance(vectors[i] ?? new Map(), [lexeme])),
+      ]),
+    );
     return {
       version,
       docs,
@@ -406,14 +434,17 @@ export class CatalogueIndex {
       facetBits,
       values,
       valueStart,
+      facetValueRange,
       docValues: Uint32Array.from(docValueList),
       order: { title, population, modified },
       modifiedRank,
       vectors,
       postings,
+      postingPoints,
       texts: new Map(),
       selections: new Map(),
       rendered: new Map(),
+      summaries: new Array<DatasetSummary | undefined>(n),
     };
   }
 
@@ -442,65 +473,104 @@ export class CatalogueIndex {
   }
 
   /**
-   * Matches a parsed query against the snapshot's lexemes: candidates from the posting lists (a superset:
-   * `!` and phrases are widened), each then decided exactly; ranked by {@link relevance}.
+   * Matches a parsed query against the snapshot's lexemes. Words, `&`, `|` and `!` are decided exactly on
+   * the posting lists' bitsets; a phrase widens to "all its words", and those candidates are then checked
+   * against their positions. The ranking by {@link relevance} is made only when a search sorts by it.
    */
   async #match(snapshot: Snapshot, query: TsQueryNode, text: string): Promise<TextMatches> {
     const n = snapshot.docs.length;
-    let candidates: Uint32Array;
+    let bits: Uint32Array;
     if (isSupportedTsQuery(query)) {
-      candidates = this.#candidates(snapshot, query);
+      const candidates = this.#candidates(snapshot, query);
+      bits = candidates.bits;
+      if (!candidates.exact) {
+        forEachBit(bits, (i) => {
+          const vector = snapshot.vectors[i];
+          if (vector === undefined || !matchesTsQuery(vector, query))
+            bits[i >>> 5] = (bits[i >>> 5] ?? 0) & ~(1 << (i & 31));
+        });
+      }
     } else {
       // Operators websearch_to_tsquery does not write (prefixes, phrases of groups): PostgreSQL decides.
       const ids = await this.#textSlots.run(() => matchingIdsInDatabase(this.#db, text));
-      candidates = words(n);
+      bits = words(n);
       for (const id of ids) {
         const i = snapshot.indexOf.get(id);
-        if (i !== undefined) candidates[i >>> 5] = (candidates[i >>> 5] ?? 0) | (1 << (i & 31));
+        if (i !== undefined) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
       }
     }
-    const exact = isSupportedTsQuery(query);
-    const lexemes = positiveLexemes(query);
-    const ranked: [number, number][] = [];
-    forEachBit(candidates, (i) => {
-      const vector = snapshot.vectors[i];
-      if (vector === undefined || (exact && !matchesTsQuery(vector, query))) return;
-      ranked.push([i, relevance(vector, lexemes)]);
-    });
-    ranked.sort(
-      ([a, ra], [b, rb]) => rb - ra || (snapshot.modifiedRank[a] ?? 0) - (snapshot.modifiedRank[b] ?? 0),
-    );
-    const bits = words(n);
-    for (const [i] of ranked) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
-    return { bits, byRank: Uint32Array.from(ranked, ([i]) => i) };
+    let byRank: Uint32Array | undefined;
+    return {
+      bits,
+      byRank: () => (byRank ??= rankByRelevance(snapshot, bits, positiveLexemes(query))),
+    };
   }
 
-  /** A superset of the documents matching `query`, from the posting lists. */
-  #candidates(snapshot: Snapshot, query: TsQueryNode): Uint32Array {
+  /**
+   * The documents matching `query`, from the posting lists: exact for words, `&`, `|` and `!`; for a
+   * phrase a superset (the documents with all its words), marked not exact.
+   */
+  #candidates(snapshot: Snapshot, query: TsQueryNode): { bits: Uint32Array; exact: boolean } {
     const n = snapshot.docs.length;
     switch (query.kind) {
       case 'lexeme': {
         const bits = words(n);
         for (const i of snapshot.postings.get(query.lexeme) ?? [])
           bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
-        return bits;
+        return { bits, exact: true };
       }
-      case 'not':
-        return allDocuments(n);
+      case 'not': {
+        const operand = this.#candidates(snapshot, query.operand);
+        if (!operand.exact) return { bits: allDocuments(n), exact: false };
+        const all = allDocuments(n);
+        const bits = operand.bits;
+        for (let w = 0; w < bits.length; w++) bits[w] = ~(bits[w] ?? 0) & (all[w] ?? 0);
+        return { bits, exact: true };
+      }
       case 'and':
       case 'phrase': {
-        const bits = this.#candidates(snapshot, query.left);
-        and(bits, this.#candidates(snapshot, query.right));
-        return bits;
+        const left = this.#candidates(snapshot, query.left);
+        const right = this.#candidates(snapshot, query.right);
+        and(left.bits, right.bits);
+        return { bits: left.bits, exact: query.kind === 'and' && left.exact && right.exact };
       }
       case 'or': {
-        const bits = this.#candidates(snapshot, query.left);
+        const left = this.#candidates(snapshot, query.left);
         const right = this.#candidates(snapshot, query.right);
-        for (let w = 0; w < bits.length; w++) bits[w] = (bits[w] ?? 0) | (right[w] ?? 0);
-        return bits;
+        const bits = left.bits;
+        for (let w = 0; w < bits.length; w++) bits[w] = (bits[w] ?? 0) | (right.bits[w] ?? 0);
+        return { bits, exact: left.exact && right.exact };
       }
     }
   }
+}
+
+/**
+ * The matched documents by relevance, then newest first. Each lexeme's points per document are kept with
+ * its posting list, so a ranking adds up a few posting lists and sorts one typed array of numeric keys
+ * (points first, then the modification rank) instead of comparing documents pairwise.
+ */
+function rankByRelevance(snapshot: Snapshot, bits: Uint32Array, lexemes: readonly string[]): Uint32Array {
+  const n = snapshot.docs.length;
+  const points = new Uint16Array(n);
+  for (const lexeme of lexemes) {
+    const list = snapshot.postings.get(lexeme);
+    const scores = snapshot.postingPoints.get(lexeme);
+    if (list === undefined || scores === undefined) continue;
+    for (let j = 0; j < list.length; j++) {
+      const i = list[j] ?? 0;
+      points[i] = (points[i] ?? 0) + (scores[j] ?? 0);
+    }
+  }
+  const keys: number[] = [];
+  forEachBit(bits, (i) => {
+    // Ascending keys: more points first (65,535 is above any sum), then the lower modification rank.
+    keys.push((0xffff - (points[i] ?? 0)) * n + (snapshot.modifiedRank[i] ?? 0));
+  });
+  const sorted = Float64Array.from(keys).sort();
+  const ranked = new Uint32Array(sorted.length);
+  for (let k = 0; k < sorted.length; k++) ranked[k] = snapshot.order.modified[(sorted[k] ?? 0) % n] ?? 0;
+  return ranked;
 }
 
 /**

@@ -36,6 +36,7 @@ import {
   catalogueSorts,
   type CatalogueFacet,
   type CatalogueQuery,
+  type DatasetSummary,
 } from './catalogue-search.ts';
 import { addToBasket, listBasket, removeFromBasket } from './basket.ts';
 import {
@@ -224,6 +225,9 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const hub = app.hub;
   // Search is served from memory; a change made here shows at once, one made elsewhere within a second.
   const index = new CatalogueIndex(hub.db);
+  // A result's JSON, kept per summary object (the index makes one per dataset and snapshot), because the
+  // same datasets head many different searches.
+  const resultJson = new WeakMap<DatasetSummary, string>();
 
   app.get(
     '/catalogue',
@@ -258,12 +262,18 @@ export const catalogueRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(q.pageSize === undefined ? {} : { pageSize: q.pageSize }),
       };
       const settings = catalogueSettings(hub);
-      const body = await index.render(query, (result) =>
-        JSON.stringify({
-          ...result,
-          results: result.results.map((r) => ({ ...r, iri: datasetIri(settings, r.id) })),
-        }),
-      );
+      const body = await index.render(query, (result) => {
+        const results = result.results.map((summary) => {
+          let json = resultJson.get(summary);
+          if (json === undefined) {
+            json = JSON.stringify({ ...summary, iri: datasetIri(settings, summary.id) });
+            resultJson.set(summary, json);
+          }
+          return json;
+        });
+        const { total, page, pageSize, facets } = result;
+        return `{"total":${total},"page":${page},"pageSize":${pageSize},"results":[${results.join(',')}],"facets":${JSON.stringify(facets)}}`;
+      });
       // Rendered once per snapshot and search; sent as is (the schema above documents its shape).
       return reply.type('application/json; charset=utf-8').send(body as never);
     },

@@ -76,7 +76,8 @@ export function topFacetValues(counts: FacetCount[]): FacetCount[] {
     .slice(0, facetValueLimit);
 }
 
-function compareCodePoints(a: string, b: string): number {
+/** The order of facet values with equal counts (UTF-16 code units, as PostgreSQL's "C" collation on ASCII). */
+export function compareCodePoints(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
