@@ -4,7 +4,7 @@
  * researcher's API call (`POST /api/projects/:id/runs`) to the stored result (the run's progress stream ends).
  * Prints one JSON line per figure (p50, p95, min, max over --runs runs after one warm-up run).
  *
- *   npx tsx scripts/bench-federation.ts [--persons 100000] [--runs 20] [--keep]
+ *   npx tsx scripts/bench-federation.ts [--persons 100000] [--runs 20] [--keep] [--out DIR]
  *
  * The hub keeps its database in PGlite under bench-out/ unless DATABASE_URL names a (fresh) PostgreSQL one.
  *
@@ -33,12 +33,13 @@ const { values: options } = parseArgs({
     persons: { type: 'string', default: '100000' },
     runs: { type: 'string', default: '20' },
     keep: { type: 'boolean', default: false },
+    out: { type: 'string' },
   },
 });
 const persons = Number(options.persons);
 const runs = Number(options.runs);
 const root = new URL('..', import.meta.url).pathname;
-const out = join(root, 'bench-out', 'federation');
+const out = options.out ?? join(root, 'bench-out', 'federation');
 const bin = join(root, 'packages/cli/bin/polder.js');
 const stationNames = ['A', 'B', 'C'] as const;
 const emit = (figure: Record<string, unknown>): void =>
