@@ -53,6 +53,8 @@ interface Snapshot {
   /** Every facet value, numbered; each document's value numbers (CSR: `valueStart[i]..valueStart[i+1]`). */
   readonly values: readonly { readonly facet: CatalogueFacet; readonly value: string }[];
   readonly valueStart: Uint32Array;
+  /** Scratch counters, one per facet value, for the synchronous part of a selection. */
+  readonly valueCounts: Uint32Array;
   /** Each facet's value numbers: `start..end` (exclusive). */
   readonly facetValueRange: Readonly<Record<CatalogueFacet, readonly [number, number]>>;
   readonly docValues: Uint32Array;
@@ -235,9 +237,9 @@ export class CatalogueIndex {
     filters: readonly (readonly [CatalogueFacet, readonly string[]])[],
   ): Promise<Selection> {
     const n = snapshot.docs.length;
-    const selected = allDocuments(n);
     const matches = text === '' ? null : await this.#textMatches(snapshot, text);
-    if (matches !== null) and(selected, matches.bits);
+    // From here on no await: the scratch counters below are this call's alone.
+    const selected = matches === null ? allDocuments(n) : matches.bits.slice();
     for (const [facet, values] of filters) {
       const any = words(n);
       const bits = snapshot.facetBits.get(facet);
@@ -248,7 +250,8 @@ export class CatalogueIndex {
       and(selected, any);
     }
     // Facet counts: walk the selected documents and count their values (cheaper than a bitset per value).
-    const counts = new Uint32Array(snapshot.values.length);
+    const counts = snapshot.valueCounts;
+    counts.fill(0);
     let total = 0;
     for (let w = 0; w < selected.length; w++) {
       let x = selected[w] ?? 0;
@@ -435,6 +438,7 @@ export class CatalogueIndex {
       values,
       valueStart,
       facetValueRange,
+      valueCounts: new Uint32Array(values.length),
       docValues: Uint32Array.from(docValueList),
       order: { title, population, modified },
       modifiedRank,
@@ -522,9 +526,9 @@ export class CatalogueIndex {
       case 'not': {
         const operand = this.#candidates(snapshot, query.operand);
         if (!operand.exact) return { bits: allDocuments(n), exact: false };
-        const all = allDocuments(n);
         const bits = operand.bits;
-        for (let w = 0; w < bits.length; w++) bits[w] = ~(bits[w] ?? 0) & (all[w] ?? 0);
+        for (let w = 0; w < bits.length; w++) bits[w] = ~(bits[w] ?? 0);
+        if ((n & 31) !== 0) bits[bits.length - 1] = (bits[bits.length - 1] ?? 0) & ((1 << (n & 31)) - 1);
         return { bits, exact: true };
       }
       case 'and':
