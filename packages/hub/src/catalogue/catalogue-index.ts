@@ -278,7 +278,7 @@ export class CatalogueIndex {
         const count = counts[v] ?? 0;
         if (count > 0) keyed.push((n - count) * span + (v - start));
       }
-      const top = Float64Array.from(keyed).sort().subarray(0, facetValueLimit);
+      const top = new Float64Array(keyed).sort().subarray(0, facetValueLimit);
       facets[facet] = Array.from(top, (key) => {
         const v = start + (key % span);
         return { value: snapshot.values[v]?.value ?? '', count: counts[v] ?? 0 };
@@ -551,29 +551,48 @@ export class CatalogueIndex {
 
 /**
  * The matched documents by relevance, then newest first. Each lexeme's points per document are kept with
- * its posting list, so a ranking adds up a few posting lists and sorts one typed array of numeric keys
- * (points first, then the modification rank) instead of comparing documents pairwise.
+ * its posting list, so a ranking adds up a few posting lists; points are small whole numbers, so the order
+ * is a counting sort by points over the documents taken newest first (stable), with no comparisons at all.
  */
 function rankByRelevance(snapshot: Snapshot, bits: Uint32Array, lexemes: readonly string[]): Uint32Array {
   const n = snapshot.docs.length;
   const points = new Uint16Array(n);
+  let most = 0;
   for (const lexeme of lexemes) {
     const list = snapshot.postings.get(lexeme);
     const scores = snapshot.postingPoints.get(lexeme);
     if (list === undefined || scores === undefined) continue;
     for (let j = 0; j < list.length; j++) {
       const i = list[j] ?? 0;
-      points[i] = (points[i] ?? 0) + (scores[j] ?? 0);
+      const sum = (points[i] ?? 0) + (scores[j] ?? 0);
+      points[i] = sum;
+      if (sum > most) most = sum;
     }
   }
-  const keys: number[] = [];
-  forEachBit(bits, (i) => {
-    // Ascending keys: more points first (65,535 is above any sum), then the lower modification rank.
-    keys.push((0xffff - (points[i] ?? 0)) * n + (snapshot.modifiedRank[i] ?? 0));
-  });
-  const sorted = Float64Array.from(keys).sort();
-  const ranked = new Uint32Array(sorted.length);
-  for (let k = 0; k < sorted.length; k++) ranked[k] = snapshot.order.modified[(sorted[k] ?? 0) % n] ?? 0;
+  const newestFirst = snapshot.order.modified;
+  const isMatch = (i: number) => ((bits[i >>> 5] ?? 0) & (1 << (i & 31))) !== 0;
+  // How many matches per number of points, then where each number's run starts (most points first).
+  const start = new Uint32Array(most + 2);
+  let matched = 0;
+  for (const i of newestFirst) {
+    if (!isMatch(i)) continue;
+    start[points[i] ?? 0] = (start[points[i] ?? 0] ?? 0) + 1;
+    matched += 1;
+  }
+  let at = 0;
+  for (let p = most; p >= 0; p--) {
+    const count = start[p] ?? 0;
+    start[p] = at;
+    at += count;
+  }
+  const ranked = new Uint32Array(matched);
+  for (const i of newestFirst) {
+    if (!isMatch(i)) continue;
+    const p = points[i] ?? 0;
+    const slot = start[p] ?? 0;
+    ranked[slot] = i;
+    start[p] = slot + 1;
+  }
   return ranked;
 }
 
