@@ -68,6 +68,10 @@ interface Snapshot {
   /** Each document's lexemes (its tsvector), and per lexeme the documents that have it, ascending. */
   readonly vectors: readonly TsVector[];
   readonly postings: ReadonlyMap<string, Uint32Array>;
+  /** The documents of each lexeme found in at least one in 32 of them, as a bitset (no larger than its list). */
+  readonly lexemeBits: ReadonlyMap<string, Uint32Array>;
+  /** Scratch points per document for a ranking (which runs without an await). */
+  readonly points: Uint16Array;
   /** Per lexeme, aligned with its posting list: the document's {@link relevance} points for that lexeme. */
   readonly postingPoints: ReadonlyMap<string, Uint8Array>;
   readonly texts: Map<string, Promise<TextMatches | null>>;
@@ -424,6 +428,13 @@ export class CatalogueIndex {
       }
     });
     const postings = new Map([...postingLists].map(([lexeme, list]) => [lexeme, Uint32Array.from(list)]));
+    const lexemeBits = new Map<string, Uint32Array>();
+    for (const [lexeme, list] of postingLists) {
+      if (list.length * 32 < n) continue;
+      const bits = words(n);
+      for (const i of list) bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
+      lexemeBits.set(lexeme, bits);
+    }
     const postingPoints = new Map(
       [...postingLists].map(([lexeme, list]) => [
         lexeme,
@@ -445,6 +456,8 @@ export class CatalogueIndex {
       vectors,
       postings,
       postingPoints,
+      lexemeBits,
+      points: new Uint16Array(n),
       texts: new Map(),
       selections: new Map(),
       rendered: new Map(),
@@ -518,6 +531,8 @@ export class CatalogueIndex {
     const n = snapshot.docs.length;
     switch (query.kind) {
       case 'lexeme': {
+        const common = snapshot.lexemeBits.get(query.lexeme);
+        if (common !== undefined) return { bits: common.slice(), exact: true };
         const bits = words(n);
         for (const i of snapshot.postings.get(query.lexeme) ?? [])
           bits[i >>> 5] = (bits[i >>> 5] ?? 0) | (1 << (i & 31));
@@ -555,8 +570,8 @@ export class CatalogueIndex {
  * is a counting sort by points over the documents taken newest first (stable), with no comparisons at all.
  */
 function rankByRelevance(snapshot: Snapshot, bits: Uint32Array, lexemes: readonly string[]): Uint32Array {
-  const n = snapshot.docs.length;
-  const points = new Uint16Array(n);
+  const points = snapshot.points;
+  points.fill(0);
   let most = 0;
   for (const lexeme of lexemes) {
     const list = snapshot.postings.get(lexeme);
