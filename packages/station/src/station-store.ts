@@ -87,3 +87,41 @@ async function readOrCreateInfo(dir: string, name: string | undefined): Promise<
     return info;
   }
 }
+
+/**
+ * Changes to the station's data made in this process outside an ingest run, per database file (a store
+ * closed and opened again in the same process keeps counting).
+ */
+const dataChanges = new Map<string, number>();
+
+/**
+ * Marks that the station's OMOP data changed by a path that leaves no ingest run behind (a vocabulary load,
+ * a repair in SQL): what was derived from the data before, such as cached cohorts, is built again.
+ */
+export function noteDataChanged(store: Pick<StationStore, 'databasePath'>): void {
+  dataChanges.set(store.databasePath, (dataChanges.get(store.databasePath) ?? 0) + 1);
+}
+
+/**
+ * The version of the station's data: equal versions mean the CDM tables hold what they held before. It is read
+ * from the database for every call, so it sees every writer in this process without their help: the ingest
+ * runs (newest id, how many, when the last one ended — an ingest that updates rows in place changes these),
+ * the row counts of every `cdm` table from DuckDB's catalogue (rows inserted straight in SQL, a vocabulary
+ * load), and {@link noteDataChanged}. No other process can write meanwhile: DuckDB locks the file for its
+ * one writing process. One metadata query, a few milliseconds at any size.
+ */
+export async function readDataVersion(
+  store: Pick<StationStore, 'databasePath' | 'connection'>,
+  connection: DuckDBConnection = store.connection,
+): Promise<string> {
+  const row = (
+    await connection.runAndReadAll(
+      `SELECT
+         (SELECT coalesce(max(ingest_run_id), 0) || '.' || count(*) || '.' || coalesce(epoch_ms(max(finished_at)), 0)
+          FROM polder.ingest_run),
+         (SELECT hash(list(table_name || '=' || estimated_size ORDER BY table_name))
+          FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'cdm')`,
+    )
+  ).getRowsJS()[0];
+  return `${String(row?.[0])}.${String(row?.[1])}.${dataChanges.get(store.databasePath) ?? 0}`;
+}

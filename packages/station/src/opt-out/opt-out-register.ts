@@ -74,6 +74,21 @@ export async function withdrawOptOut(store: StationStore, change: OptOutChange):
   return changeOptOut(store, change, 'withdraw');
 }
 
+/**
+ * Changes to the register made in this process, per database file. Every change goes through
+ * {@link recordOptOut} or {@link withdrawOptOut}, and no other process can write while the station holds the
+ * file (DuckDB locks it for one writing process), so a counter kept here is the register's version.
+ */
+const registerChanges = new Map<string, number>();
+
+/**
+ * The version of the opt-out register: it moves whenever an opt-out is recorded or withdrawn, so that what was
+ * derived from the register (a cached cohort with its opted-out persons left out) is built again. Free to read.
+ */
+export function optOutRegisterVersion(store: Pick<StationStore, 'databasePath'>): number {
+  return registerChanges.get(store.databasePath) ?? 0;
+}
+
 async function changeOptOut(
   store: StationStore,
   change: OptOutChange,
@@ -110,6 +125,9 @@ async function changeOptOut(
         }
       }
       await connection.run('COMMIT');
+      if (changed.length > 0) {
+        registerChanges.set(store.databasePath, optOutRegisterVersion(store) + 1);
+      }
     } catch (error) {
       await connection.run('ROLLBACK').catch(() => undefined);
       throw error;
@@ -217,7 +235,7 @@ export async function excludeOptedOut(
   cohortTable: string,
   personIds: readonly number[],
 ): Promise<number> {
-  if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)?$/.test(cohortTable)) {
+  if (!/^[A-Za-z_]\w*(\.[A-Za-z_]\w*){0,2}$/.test(cohortTable)) {
     throw new Error(`Cannot exclude opted-out persons: '${cohortTable}' is not a plain table name`);
   }
   if (personIds.length === 0) return 0;

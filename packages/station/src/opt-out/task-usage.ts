@@ -15,6 +15,12 @@ export interface TaskUsage {
   readonly cohortTable: string;
   /** The connection that holds `cohortTable` (a temporary table lives in one connection only). @default the store's */
   readonly connection?: DuckDBConnection;
+  /**
+   * The number of persons in `cohortTable` when they are in `polder.project_usage_person` for this project
+   * already: the station recorded this very (cached) cohort for the project before. Only the task's row is
+   * added then; the persons are neither inserted again nor counted. @default unknown: they are recorded
+   */
+  readonly personsRecorded?: number;
   /** When. @default now */
   readonly now?: Date;
 }
@@ -52,20 +58,7 @@ export async function recordTaskUsage(store: StationStore, usage: TaskUsage): Pr
       })
     ).getRowsJS()[0];
     if (seen !== undefined) return Number(seen[0]);
-    await cohort.run(
-      `INSERT INTO polder.project_usage_person
-       SELECT $projectId, person_id FROM (
-         SELECT CAST(person_id AS BIGINT) AS person_id FROM ${usage.cohortTable} WHERE person_id IS NOT NULL
-         EXCEPT SELECT person_id FROM polder.project_usage_person WHERE project_id = $projectId)`,
-      { projectId: usage.projectId },
-    );
-    const persons = Number(
-      (
-        await cohort.runAndReadAll(
-          `SELECT count(DISTINCT person_id) FROM ${usage.cohortTable} WHERE person_id IS NOT NULL`,
-        )
-      ).getRowsJS()[0]?.[0] ?? 0,
-    );
+    const persons = usage.personsRecorded ?? (await recordPersons(cohort, usage));
     await cohort.run(
       `INSERT INTO polder.task_usage VALUES (
          (SELECT coalesce(max(usage_id), 0) + 1 FROM polder.task_usage), $taskId, $projectId, $title,
@@ -82,6 +75,24 @@ export async function recordTaskUsage(store: StationStore, usage: TaskUsage): Pr
     );
     return persons;
   });
+}
+
+/** Adds the cohort's persons to the project's (those not there yet); returns how many persons the cohort holds. */
+async function recordPersons(cohort: DuckDBConnection, usage: TaskUsage): Promise<number> {
+  await cohort.run(
+    `INSERT INTO polder.project_usage_person
+     SELECT $projectId, person_id FROM (
+       SELECT CAST(person_id AS BIGINT) AS person_id FROM ${usage.cohortTable} WHERE person_id IS NOT NULL
+       EXCEPT SELECT person_id FROM polder.project_usage_person WHERE project_id = $projectId)`,
+    { projectId: usage.projectId },
+  );
+  return Number(
+    (
+      await cohort.runAndReadAll(
+        `SELECT count(DISTINCT person_id) FROM ${usage.cohortTable} WHERE person_id IS NOT NULL`,
+      )
+    ).getRowsJS()[0]?.[0] ?? 0,
+  );
 }
 
 /**

@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { debuglog } from 'node:util';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { duckDbQuery } from '@polder/analytics';
-import { compileCohort, validateCohortDefinition } from '@polder/omop';
+import { compileCohort, validateCohortDefinition, type CohortDefinition } from '@polder/omop';
 import { cryptoRandomSource } from '@polder/privacy';
 import {
+  canonicalDigest,
   openEnvelope,
   PermitRefusedError,
   permitCovers,
@@ -18,9 +22,10 @@ import {
   type TaskProblem,
   type TaskResult,
 } from '@polder/protocol';
-import { excludeOptedOut, optedOutPersons } from '../opt-out/opt-out-register.ts';
+import { excludeOptedOut, optedOutPersons, optOutRegisterVersion } from '../opt-out/opt-out-register.ts';
 import { recordTaskUsage } from '../opt-out/task-usage.ts';
-import type { StationStore } from '../station-store.ts';
+import { readDataVersion, type StationStore } from '../station-store.ts';
+import { cohortCacheOf, type CohortCache, type CohortLease } from './cohort-cache.ts';
 import { loadPermitLedger, savePermitLedger } from './privacy-budgets.ts';
 import {
   analyticsFailureOf,
@@ -58,12 +63,46 @@ export interface TaskRunnerContext {
   readonly taskDelayMs?: number;
   /** Called once the checks have passed and the computation starts (the task log marks it running). */
   readonly onComputeStart?: () => Promise<void>;
+  /**
+   * Where cohort tables are kept between tasks and rounds; `false` builds each task's cohort in a temporary
+   * table of its own. @default the station's cache ({@link cohortCacheOf})
+   */
+  readonly cohortCache?: CohortCache | false;
   readonly now?: () => Date;
+}
+
+/**
+ * Where a completed task's time went at the station, in milliseconds (for the debug log and the tests; it is
+ * not part of the signed result).
+ */
+export interface TaskTimings {
+  /** How the task got its cohort table: `built` it, `reused` a cached one, or built an `uncached` one. */
+  readonly cohort: 'built' | 'reused' | 'uncached';
+  /** Getting the cohort table: the data version, the cache look-up and any build (opt-outs included). */
+  readonly cohortMs: number;
+  /** Of which building the table from the CDM (0 when reused). */
+  readonly cohortBuildMs: number;
+  /** Of which finding and leaving out the opted-out persons (0 when reused). */
+  readonly optOutMs: number;
+  /** The algorithm's station half with disclosure control, budget included. */
+  readonly stationHalfMs: number;
+  /** Recording which persons the project used. */
+  readonly usageMs: number;
+  /** Whether the persons were already recorded for the project (only the task's row was added). */
+  readonly usageSkipped: boolean;
+  /** From the start of the computation to the end. */
+  readonly totalMs: number;
 }
 
 /** The outcome of running a task: a result to sign, or a wait for the steward. */
 export type TaskOutcome =
-  | { readonly kind: 'final'; readonly result: TaskResult; readonly permit?: PermitDocument }
+  | {
+      readonly kind: 'final';
+      readonly result: TaskResult;
+      readonly permit?: PermitDocument;
+      /** Set when the task completed. */
+      readonly timings?: TaskTimings;
+    }
   | { readonly kind: 'pending-approval'; readonly result: TaskResult; readonly permit: PermitDocument };
 
 /** An offer that is not from the pinned hub or not for this station: it is neither answered nor logged. */
@@ -234,17 +273,40 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
 
   // A connection of the task's own: its temporary tables are invisible to other tasks and vanish with it.
   const connection = await ctx.store.instance.connect();
-  const cohortTable = `cohort_${randomBytes(8).toString('hex')}`;
+  const computeStarted = performance.now();
+  const cache = ctx.cohortCache ?? cohortCacheOf(ctx.store);
+  const built = { buildMs: 0, optOutMs: 0 };
+  let lease: CohortLease | undefined;
   try {
+    let cohortTable: string;
     try {
-      const compiled = compileCohort(checked.definition);
-      await connection.run(`CREATE TEMP TABLE ${cohortTable} AS ${compiled.sql}`, [...compiled.params]);
-      // EHDS Art. 71: opt-outs recorded before the permit was granted apply to it.
-      const optedOut = await optedOutPersons(ctx.store, {
-        purpose: permit.purpose,
-        grantedAt: new Date(permit.issuedAt),
-      });
-      await excludeOptedOut(connection, cohortTable, optedOut);
+      const build = (table: string, temporary: boolean) =>
+        buildCohort(
+          connection,
+          table,
+          { definition: checked.definition, permit, store: ctx.store, temporary },
+          built,
+        );
+      if (cache === false) {
+        cohortTable = `cohort_${randomBytes(8).toString('hex')}`;
+        await build(cohortTable, true);
+      } else {
+        await cache.prepare(connection);
+        // Both versions are read before the build: a change during it makes the next task build again.
+        lease = await cache.acquire(
+          connection,
+          {
+            definitionDigest: canonicalDigest(checked.definition),
+            permitId: permit.permitId,
+            purpose: permit.purpose,
+            grantedAt: permit.issuedAt,
+            dataVersion: await readDataVersion(ctx.store, connection),
+            optOutVersion: optOutRegisterVersion(ctx.store),
+          },
+          (table) => build(table, false),
+        );
+        cohortTable = lease.table;
+      }
     } catch (error) {
       return stop(
         'failed',
@@ -256,9 +318,11 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
         permit,
       );
     }
+    const cohortMs = performance.now() - computeStarted;
 
     // 6. The station half, under the strictest of platform, station and permit disclosure settings.
     try {
+      const halfStarted = performance.now();
       // A permit with a differential-privacy budget: noisy releases are charged to it (refused when over).
       const ledger = await loadPermitLedger(connection, permit);
       const chargesBefore = ledger?.charges ?? 0;
@@ -280,7 +344,10 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
       if (ledger !== undefined && ledger.charges !== chargesBefore) {
         await savePermitLedger(connection, permit.permitId, ledger);
       }
-      // Which persons a completed analysis used, for the patient page (idempotent per task).
+      const usageStarted = performance.now();
+      // Which persons a completed analysis used, for the patient page (idempotent per task). A cached cohort's
+      // persons are added once per project; later tasks on it add only their own row.
+      const usageSkipped = lease?.usageRecorded(task.projectId) === true;
       await recordTaskUsage(ctx.store, {
         taskId: task.taskId,
         projectId: task.projectId,
@@ -289,11 +356,35 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
         purpose: permit.purpose,
         cohortTable,
         connection,
+        ...(usageSkipped && lease !== undefined ? { personsRecorded: lease.persons } : {}),
       });
+      lease?.markUsageRecorded(task.projectId);
+      const finished = performance.now();
+      const timings: TaskTimings = {
+        cohort: lease === undefined ? 'uncached' : lease.built ? 'built' : 'reused',
+        cohortMs: roundMs(cohortMs),
+        cohortBuildMs: roundMs(built.buildMs),
+        optOutMs: roundMs(built.optOutMs),
+        stationHalfMs: roundMs(usageStarted - halfStarted),
+        usageMs: roundMs(finished - usageStarted),
+        usageSkipped,
+        totalMs: roundMs(finished - computeStarted),
+      };
+      debug(
+        'task timings %s',
+        JSON.stringify({
+          taskId: task.taskId,
+          algorithm,
+          round: task.round,
+          ...timings,
+          ...(cache === false ? {} : { cache: cache.stats }),
+        }),
+      );
       return {
         kind: 'final',
         permit,
         result: result('completed', { output: computed.output, disclosure: computed.disclosure }),
+        timings,
       };
     } catch (error) {
       const failure = analyticsFailureOf(error);
@@ -308,6 +399,42 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
       return stop(code === 'over-budget' ? 'refused' : 'failed', { step, code, message }, permit);
     }
   } finally {
+    await lease?.release();
     connection.closeSync();
   }
+}
+
+/** Per-task timings, read with NODE_DEBUG=polder-station (ids and durations only, never rows). */
+const debug = debuglog('polder-station');
+
+const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+/**
+ * Builds the cohort of `definition` into `table`, without the persons whose opt-out holds for the permit
+ * (EHDS Art. 71: opt-outs recorded before the permit was granted apply to it); adds its times to `timings`.
+ */
+async function buildCohort(
+  connection: DuckDBConnection,
+  table: string,
+  what: {
+    readonly definition: CohortDefinition;
+    readonly permit: PermitDocument;
+    readonly store: StationStore;
+    readonly temporary: boolean;
+  },
+  timings: { buildMs: number; optOutMs: number },
+): Promise<void> {
+  const started = performance.now();
+  const compiled = compileCohort(what.definition);
+  await connection.run(`CREATE ${what.temporary ? 'TEMP ' : ''}TABLE ${table} AS ${compiled.sql}`, [
+    ...compiled.params,
+  ]);
+  const optOutStarted = performance.now();
+  timings.buildMs += optOutStarted - started;
+  const optedOut = await optedOutPersons(what.store, {
+    purpose: what.permit.purpose,
+    grantedAt: new Date(what.permit.issuedAt),
+  });
+  await excludeOptedOut(connection, table, optedOut);
+  timings.optOutMs += performance.now() - optOutStarted;
 }
