@@ -24,6 +24,8 @@ export const TaskOffer = Type.Object(
     taskId: Uuid,
     runId: Uuid,
     projectId: Uuid,
+    /** The project's title, shown to patients on the station's page of projects that used their record. */
+    projectTitle: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
     stationId: Uuid,
     /** The compact JWS permit the run is made under. */
     permit: Type.String({ minLength: 1, maxLength: 20_000 }),
