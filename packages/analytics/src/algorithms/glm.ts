@@ -240,33 +240,42 @@ async function glmLocal(
 
   const levels = state?.levels ?? givenLevels(parameters);
   const params = new SqlParameters();
-  const design: DesignColumn[] = [];
-  if (parameters.intercept !== false)
-    design.push({ term: intercept, sql: '1.0', dummy: false, variable: undefined });
   const conditions = [`${outcome} IS NOT NULL`];
+  // Each level is bound once: the IN list that excludes records of other levels and the dummies share it.
+  const levelParameters = new Map<string, Map<string, string>>();
   for (const c of parameters.covariates) {
     const quoted = cohortVariable(columns, c.variable, { role: 'covariate' });
     conditions.push(`${quoted} IS NOT NULL`);
-    if (isCategoricalParameter(c)) {
-      const ls = levels[c.variable];
-      if (ls === undefined) {
-        throw new AnalyticsError(
-          'invalid-parameters',
-          `Cannot fit GLM: the hub's state lacks the levels of "${c.variable}"`,
-        );
-      }
-      // Records whose level is not in the design (held by too few records anywhere to be named) are left out.
-      conditions.push(`CAST(${quoted} AS VARCHAR) IN (${ls.map((l) => params.add(l)).join(', ')})`);
-      for (const level of ls.slice(1)) {
-        design.push({
-          term: `${c.variable}=${level}`,
-          sql: `CASE WHEN CAST(${quoted} AS VARCHAR) = ${params.add(level)} THEN 1.0 ELSE 0.0 END`,
-          dummy: true,
-          variable: c.variable,
-        });
-      }
-    } else {
+    if (!isCategoricalParameter(c)) continue;
+    const ls = levels[c.variable];
+    if (ls === undefined) {
+      throw new AnalyticsError(
+        'invalid-parameters',
+        `Cannot fit GLM: the hub's state lacks the levels of "${c.variable}"`,
+      );
+    }
+    const placeholders = new Map(ls.map((l) => [l, params.add(l)]));
+    levelParameters.set(c.variable, placeholders);
+    // Records whose level is not in the design (held by too few records anywhere to be named) are left out.
+    conditions.push(`CAST(${quoted} AS VARCHAR) IN (${[...placeholders.values()].join(', ')})`);
+  }
+  const design: DesignColumn[] = [];
+  if (parameters.intercept !== false)
+    design.push({ term: intercept, sql: '1.0', dummy: false, variable: undefined });
+  for (const c of parameters.covariates) {
+    const quoted = cohortVariable(columns, c.variable, { role: 'covariate' });
+    const placeholders = levelParameters.get(c.variable);
+    if (placeholders === undefined) {
       design.push({ term: c.variable, sql: `CAST(${quoted} AS DOUBLE)`, dummy: false, variable: c.variable });
+      continue;
+    }
+    for (const [level, placeholder] of [...placeholders].slice(1)) {
+      design.push({
+        term: `${c.variable}=${level}`,
+        sql: `CASE WHEN CAST(${quoted} AS VARCHAR) = ${placeholder} THEN 1.0 ELSE 0.0 END`,
+        dummy: true,
+        variable: c.variable,
+      });
     }
   }
   const p = design.length;
@@ -281,11 +290,15 @@ async function glmLocal(
   const where = conditions.join(' AND ');
 
   // Numeric covariates that hold only 0 and 1 are indicators too: their counts are checked like dummies.
-  // (Every design column is tested, so that the query uses every bound parameter so far.)
-  const [binary] = await ctx.query(
-    `SELECT ${design.map((d, j) => `coalesce(bool_and(${d.sql} IN (0, 1)), false) AS b${j}`).join(', ')} FROM ${table} WHERE ${where}`,
-    params.values,
-  );
+  // Decided here, from the data, every round: the hub's state cannot tell the station what to check.
+  const numericColumns = design.flatMap((d, j) => (d.variable !== undefined && !d.dummy ? [j] : []));
+  const [binary] =
+    numericColumns.length === 0
+      ? [{}]
+      : await ctx.query(
+          `SELECT ${numericColumns.map((j) => `coalesce(bool_and(${design[j]?.sql ?? ''} = 0 OR ${design[j]?.sql ?? ''} = 1), false) AS b${j}`).join(', ')} FROM ${table} WHERE ${where}`,
+          params.values,
+        );
   const indicatorColumns = design.flatMap((d, j) =>
     d.dummy || (d.variable !== undefined && binary?.[`b${j}`] === true) ? [j] : [],
   );
@@ -296,31 +309,35 @@ async function glmLocal(
     ...(family === 'binomial' ? [`${parameters.outcome} (outcome)`] : []),
   ];
 
+  // The intercept's column is the constant 1: its products are left out of the SQL rather than multiplied.
+  const isIntercept = design.map((d) => d.term === intercept && d.variable === undefined);
+  const times = (j: number) => (isIntercept[j] === true ? '' : ` * x${j}`);
   const eta =
     beta === null
       ? startingEta(family)
-      : design.map((_, j) => `${params.add(beta[j] ?? 0)}::DOUBLE * x${j}`).join(' + ');
+      : design.map((_, j) => `${params.add(beta[j] ?? 0)}::DOUBLE${times(j)}`).join(' + ');
   const f = familySql(family);
-  const sums: string[] = [
-    'count(*) AS n',
-    'sum(dev) AS deviance',
-    'sum(ll) AS ll',
-    `sum(${f.invalid}) AS invalid`,
-  ];
+  const sums: string[] = ['count(*) AS n', 'sum(dev) AS deviance', 'sum(ll) AS ll'];
+  if (f.invalid !== undefined) sums.push(`count(*) FILTER (WHERE ${f.invalid}) AS invalid`);
   for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) sums.push(`sum(w * x${i} * x${j}) AS a${i}_${j}`);
-    sums.push(`sum(wz * x${i}) AS b${i}`);
+    for (let j = i; j < p; j++) sums.push(`sum(w${times(i)}${times(j)}) AS a${i}_${j}`);
+    sums.push(`sum(wz${times(i)}) AS b${i}`);
   }
+  // Counts of 0/1 values summed as doubles are exact (far below 2^53) and cheaper than integer casts;
+  // an indicator squared is itself.
   for (let i = 0; i < indicatorSql.length; i++) {
-    for (let j = i; j < indicatorSql.length; j++) {
-      sums.push(`sum(CAST(${indicatorSql[i]} * ${indicatorSql[j]} AS BIGINT)) AS c${i}_${j}`);
+    sums.push(`sum(${indicatorSql[i]}) AS c${i}_${i}`);
+    for (let j = i + 1; j < indicatorSql.length; j++) {
+      sums.push(`sum(${indicatorSql[i]} * ${indicatorSql[j]}) AS c${i}_${j}`);
     }
   }
+  const designSql = design.flatMap((d, j) => (isIntercept[j] === true ? [] : [`, ${d.sql} AS x${j}`]));
+  // One pass over the cohort: the design, the per-record IRLS quantities, then every sum in one SELECT.
   const sql = `
-    WITH d AS (SELECT CAST(${outcome} AS DOUBLE) AS y, ${design.map((d, j) => `${d.sql} AS x${j}`).join(', ')}
-               FROM ${table} WHERE ${where}),
+    WITH d AS (SELECT CAST(${outcome} AS DOUBLE) AS y${designSql.join('')} FROM ${table} WHERE ${where}),
          e AS (SELECT *, ${eta} AS eta FROM d),
-         m AS (SELECT *, ${beta === null ? startingMu(family) : f.mu} AS mu FROM e),
+         a AS (SELECT *${f.before === undefined ? '' : `, ${f.before}`} FROM e),
+         m AS (SELECT *, ${beta === null ? f.startingMu : f.mu} AS mu${f.besideMu === undefined ? '' : `, ${f.besideMu}`} FROM a),
          r AS (SELECT *, ${f.w} AS w, ${f.wz} AS wz, ${f.dev} AS dev, ${f.ll} AS ll FROM m)
     SELECT ${sums.join(', ')} FROM r`;
   const [row] = await ctx.query(sql, params.values);
@@ -367,61 +384,62 @@ function startingEta(family: GlmParameters['family']): string {
   }
 }
 
-function startingMu(family: GlmParameters['family']): string {
-  switch (family) {
-    case 'gaussian':
-      return 'y';
-    case 'binomial':
-      return '(y + 0.5) / 2';
-    case 'poisson':
-      return 'y + 0.1';
-  }
-}
-
 /**
  * Per-record IRLS quantities for canonical links, where W z = w η + (y − μ) (no division by w, so tiny
- * weights cannot blow up z). η is clamped inside exp() only, where |η| > 700 would overflow a double.
+ * weights cannot blow up z). `before` and `besideMu` name per-record values the later expressions share
+ * (computed once, before and beside μ); `startingMu` is R's `mustart`; `invalid` is the condition of a
+ * record outside the family's range (none for the gaussian).
  */
 function familySql(family: GlmParameters['family']): {
+  before?: string;
   mu: string;
+  besideMu?: string;
+  startingMu: string;
   w: string;
   wz: string;
   dev: string;
   ll: string;
-  invalid: string;
+  invalid: string | undefined;
   range: string;
 } {
   switch (family) {
     case 'gaussian':
       return {
         mu: 'eta',
+        startingMu: 'y',
         w: '1.0',
         wz: 'eta + (y - mu)',
         dev: '(y - mu) * (y - mu)',
         ll: '0.0',
-        invalid: '0',
+        invalid: undefined,
         range: 'any number',
       };
-    case 'binomial': {
-      const softplus = (x: string) => `CASE WHEN ${x} > 30 THEN ${x} ELSE ln(1 + exp(least(${x}, 30))) END`;
+    case 'binomial':
+      // One exp and one ln per record: with e = exp(−|η|) (never overflows), μ = 1/(1+e) or e/(1+e) and
+      // softplus(η) = ln(1+e) + max(η, 0); the deviance term y·softplus(−η) + (1−y)·softplus(η) of a 0/1
+      // outcome is softplus(η) − yη.
       return {
-        mu: '1 / (1 + exp(least(greatest(-eta, -700), 700)))',
+        before: 'exp(-abs(eta)) AS ex',
+        mu: 'CASE WHEN eta >= 0 THEN 1 / (1 + ex) ELSE ex / (1 + ex) END',
+        besideMu: 'ln(1 + ex) + greatest(eta, 0) AS sp',
+        startingMu: '(y + 0.5) / 2',
         w: 'mu * (1 - mu)',
         wz: 'mu * (1 - mu) * eta + (y - mu)',
-        dev: `2 * (y * ${softplus('-eta')} + (1 - y) * ${softplus('eta')})`,
-        ll: `-(y * ${softplus('-eta')} + (1 - y) * ${softplus('eta')})`,
-        invalid: 'CASE WHEN y IN (0, 1) THEN 0 ELSE 1 END',
+        dev: '2 * (sp - y * eta)',
+        ll: '-(sp - y * eta)',
+        invalid: 'y <> 0 AND y <> 1',
         range: '0 or 1',
       };
-    }
     case 'poisson':
+      // η is clamped inside exp() only, where η > 700 would overflow a double.
       return {
         mu: 'exp(least(eta, 700))',
+        startingMu: 'y + 0.1',
         w: 'mu',
         wz: 'mu * eta + (y - mu)',
         dev: '2 * (CASE WHEN y > 0 THEN y * (ln(y) - ln(mu)) ELSE 0 END - (y - mu))',
         ll: 'y * ln(mu) - mu - lgamma(y + 1)',
-        invalid: 'CASE WHEN y >= 0 AND y = floor(y) THEN 0 ELSE 1 END',
+        invalid: 'NOT (y >= 0 AND y = floor(y))',
         range: 'non-negative whole numbers',
       };
   }
