@@ -85,6 +85,41 @@ describe('projectsUsingRecord()', () => {
     expect(rows?.map(Number)).toEqual([2, 2]);
   });
 
+  it('adds only the task when the cohort’s persons are recorded for the project already', async () => {
+    await cohortOf(['8000001'], 'cohort_4');
+    await recordTaskUsage(store, {
+      ...project(5),
+      taskId: 't7',
+      cohortTable: 'cohort_4',
+      now: new Date('2026-04-01'),
+    });
+    // The same (cached) cohort table, grown since only to show that nothing is inserted or counted.
+    await cohortOf(['8000001', '8000003'], 'cohort_4');
+    expect(
+      await recordTaskUsage(store, {
+        ...project(5),
+        taskId: 't8',
+        cohortTable: 'cohort_4',
+        personsRecorded: 1,
+        now: new Date('2026-05-01'),
+      }),
+    ).toBe(1);
+    const rows = (
+      await store.connection.runAndReadAll(
+        `SELECT (SELECT list(persons ORDER BY task_id) FROM polder.task_usage WHERE project_id = 'project-5'),
+                (SELECT count(*) FROM polder.project_usage_person WHERE project_id = 'project-5')`,
+      )
+    ).getRowsJS()[0];
+    expect(rows?.[0]).toEqual([1n, 1n]);
+    expect(Number(rows?.[1])).toBe(1);
+    const used = await projectsUsingRecord(store, '8000001');
+    expect(used.find((p) => p.projectId === 'project-5')).toMatchObject({
+      analyses: 2,
+      lastUsedAt: '2026-05-01T00:00:00.000Z',
+    });
+    expect(await projectsUsingRecord(store, '8000003')).toEqual([]);
+  });
+
   it('refuses a cohort table name that is not a plain name', async () => {
     await expect(
       recordTaskUsage(store, { ...project(4), taskId: 't6', cohortTable: 'x; DROP TABLE y' }),
