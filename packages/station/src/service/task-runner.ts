@@ -65,7 +65,8 @@ export interface TaskRunnerContext {
   readonly onComputeStart?: () => Promise<void>;
   /**
    * Where cohort tables are kept between tasks and rounds; `false` builds each task's cohort in a temporary
-   * table of its own. @default the station's cache ({@link cohortCacheOf})
+   * table of its own. @default the station's cache ({@link cohortCacheOf}), or `false` when the environment
+   * sets POLDER_STATION_COHORT_CACHE=off (a station short of memory; a comparison in a benchmark)
    */
   readonly cohortCache?: CohortCache | false;
   readonly now?: () => Date;
@@ -274,7 +275,9 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
   // A connection of the task's own: its temporary tables are invisible to other tasks and vanish with it.
   const connection = await ctx.store.instance.connect();
   const computeStarted = performance.now();
-  const cache = ctx.cohortCache ?? cohortCacheOf(ctx.store);
+  const cache =
+    ctx.cohortCache ??
+    (process.env['POLDER_STATION_COHORT_CACHE'] === 'off' ? false : cohortCacheOf(ctx.store));
   const built = { buildMs: 0, optOutMs: 0 };
   let lease: CohortLease | undefined;
   try {
