@@ -272,7 +272,9 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
   await ctx.onComputeStart?.();
   if (ctx.taskDelayMs !== undefined && ctx.taskDelayMs > 0) await sleep(ctx.taskDelayMs);
 
-  // A connection of the task's own: its temporary tables are invisible to other tasks and vanish with it.
+  // A connection of the task's own: its temporary tables are invisible to other tasks and vanish with it. The
+  // cohort table is a cached one the station's other connections see too (read only; see cohort-cache.ts),
+  // or, with the cache off, a temporary one.
   const connection = await ctx.store.instance.connect();
   const computeStarted = performance.now();
   const cache =
