@@ -223,8 +223,9 @@ export async function optedOutPersons(
 }
 
 /**
- * Deletes `personIds` from the cohort table `cohortTable` (a table with a `person_id` column, in the
- * connection that holds it: a temporary cohort table lives in one connection only). Returns how many rows
+ * Deletes `personIds` from the cohort table `cohortTable` (a table with a `person_id` column, named plainly or
+ * as `[catalog.]schema.table`, in a connection that sees it: a temporary cohort table lives in one connection
+ * only). Returns how many rows
  * went. The ids go through a temporary table, never into the SQL text.
  *
  * @example
