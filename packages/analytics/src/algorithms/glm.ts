@@ -5,15 +5,9 @@ import type { RawModelAggregate, RawTable, StationOutput } from '../output-kinds
 import { partOf, requirePartials } from '../_combine-helpers.ts';
 import { normalQuantile, normalSurvival, tQuantile, tSurvival } from '../_distributions.ts';
 import { cholesky, SingularMatrixError, unpackSymmetric } from '../_linear-algebra.ts';
-import {
-  cohortVariable,
-  quoteTable,
-  readCohortColumns,
-  toCountValue,
-  toNumber,
-  variableNamePattern,
-} from '../_sql.ts';
+import { cohortVariable, quoteTable, readCohortColumns, toCountValue, variableNamePattern } from '../_sql.ts';
 import { maxCategoricalLevels, SqlParameters } from '../_stratum.ts';
+import { planSums } from './_glm-sums.ts';
 
 const Covariate = Type.Object(
   {
@@ -303,34 +297,32 @@ async function glmLocal(
     d.dummy || (d.variable !== undefined && binary?.[`b${j}`] === true) ? [j] : [],
   );
   const family = parameters.family;
-  const indicatorSql = [...indicatorColumns.map((j) => `x${j}`), ...(family === 'binomial' ? ['y'] : [])];
   const indicatorNames = [
     ...indicatorColumns.map((j) => design[j]?.term ?? ''),
     ...(family === 'binomial' ? [`${parameters.outcome} (outcome)`] : []),
   ];
 
-  // The intercept's column is the constant 1: its products are left out of the SQL rather than multiplied.
+  // The intercept's column is the constant 1: it is not in the SQL, its products are the other factor.
   const isIntercept = design.map((d) => d.term === intercept && d.variable === undefined);
-  const times = (j: number) => (isIntercept[j] === true ? '' : ` * x${j}`);
   const eta =
     beta === null
       ? startingEta(family)
-      : design.map((_, j) => `${params.add(beta[j] ?? 0)}::DOUBLE${times(j)}`).join(' + ');
+      : design
+          .map((_, j) => `${params.add(beta[j] ?? 0)}::DOUBLE${isIntercept[j] === true ? '' : ` * x${j}`}`)
+          .join(' + ');
   const f = familySql(family);
-  const sums: string[] = ['count(*) AS n', 'sum(dev) AS deviance', 'sum(ll) AS ll'];
-  if (f.invalid !== undefined) sums.push(`count(*) FILTER (WHERE ${f.invalid}) AS invalid`);
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) sums.push(`sum(w${times(i)}${times(j)}) AS a${i}_${j}`);
-    sums.push(`sum(wz${times(i)}) AS b${i}`);
-  }
-  // Counts of 0/1 values summed as doubles are exact (far below 2^53) and cheaper than integer casts;
-  // an indicator squared is itself.
-  for (let i = 0; i < indicatorSql.length; i++) {
-    sums.push(`sum(${indicatorSql[i]}) AS c${i}_${i}`);
-    for (let j = i + 1; j < indicatorSql.length; j++) {
-      sums.push(`sum(${indicatorSql[i]} * ${indicatorSql[j]}) AS c${i}_${j}`);
-    }
-  }
+  const indicatorSet = new Set(indicatorColumns);
+  const plan = planSums({
+    columns: design.map((d, j) => {
+      const indicator = indicatorSet.has(j);
+      if (!indicator || d.variable === undefined) return { constant: isIntercept[j] === true, indicator };
+      const combinations = d.dummy ? (levels[d.variable]?.length ?? 0) : 2;
+      return { constant: false, indicator, group: { variable: d.variable, combinations } };
+    }),
+    outcomeIndicator: family === 'binomial',
+    sumLogLikelihood: family === 'poisson',
+    invalid: f.invalid,
+  });
   const designSql = design.flatMap((d, j) => (isIntercept[j] === true ? [] : [`, ${d.sql} AS x${j}`]));
   // One pass over the cohort: the design, the per-record IRLS quantities, then every sum in one SELECT.
   const sql = `
@@ -338,36 +330,26 @@ async function glmLocal(
          e AS (SELECT *, ${eta} AS eta FROM d),
          a AS (SELECT *${f.before === undefined ? '' : `, ${f.before}`} FROM e),
          m AS (SELECT *, ${beta === null ? f.startingMu : f.mu} AS mu${f.besideMu === undefined ? '' : `, ${f.besideMu}`} FROM a),
-         r AS (SELECT *, ${f.w} AS w, ${f.wz} AS wz, ${f.dev} AS dev, ${f.ll} AS ll FROM m)
-    SELECT ${sums.join(', ')} FROM r`;
-  const [row] = await ctx.query(sql, params.values);
-  if (row === undefined)
-    throw new AnalyticsError('compute', 'Cannot fit GLM: the aggregate query returned nothing');
-  if (toCountValue(row['invalid']) > 0) {
+         r AS (SELECT *, ${f.w} AS w, ${f.wz} AS wz, ${f.dev} AS dev${f.ll === undefined ? '' : `, ${f.ll} AS ll`} FROM m)
+    ${plan.sql}`;
+  const sums = plan.assemble(await ctx.query(sql, params.values));
+  if (sums.invalid > 0) {
     throw new AnalyticsError(
       'invalid-parameters',
       `Cannot fit a ${family} GLM: outcome "${parameters.outcome}" has values outside its family's range (${f.range})`,
     );
   }
-  const xtwx: number[] = [];
-  const xtwz: number[] = [];
-  for (let i = 0; i < p; i++) {
-    for (let j = i; j < p; j++) xtwx.push(toNumber(row[`a${i}_${j}`]) ?? 0);
-    xtwz.push(toNumber(row[`b${i}`]) ?? 0);
-  }
-  const crossCounts: number[] = [];
-  for (let i = 0; i < indicatorSql.length; i++) {
-    for (let j = i; j < indicatorSql.length; j++) crossCounts.push(toCountValue(row[`c${i}_${j}`]));
-  }
   const aggregate: RawModelAggregate = {
     kind: 'model-aggregate',
-    n: toCountValue(row['n']),
+    n: sums.n,
     columns: design.map((d) => d.term),
-    xtwx,
-    xtwz,
-    deviance: toNumber(row['deviance']) ?? 0,
-    logLikelihood: family === 'gaussian' ? null : (toNumber(row['ll']) ?? 0),
-    indicators: { names: indicatorNames, crossCounts },
+    xtwx: sums.xtwx,
+    xtwz: sums.xtwz,
+    deviance: sums.deviance,
+    // A 0/1 outcome's saturated log-likelihood is 0, so the binomial's is minus half the deviance.
+    logLikelihood:
+      family === 'gaussian' ? null : family === 'binomial' ? -sums.deviance / 2 : sums.logLikelihood,
+    indicators: { names: indicatorNames, crossCounts: sums.crossCounts },
   };
   return { model: aggregate };
 }
@@ -398,7 +380,8 @@ function familySql(family: GlmParameters['family']): {
   w: string;
   wz: string;
   dev: string;
-  ll: string;
+  /** The per-record log-likelihood, where it does not follow from the deviance. */
+  ll?: string;
   invalid: string | undefined;
   range: string;
 } {
@@ -410,7 +393,6 @@ function familySql(family: GlmParameters['family']): {
         w: '1.0',
         wz: 'eta + (y - mu)',
         dev: '(y - mu) * (y - mu)',
-        ll: '0.0',
         invalid: undefined,
         range: 'any number',
       };
@@ -426,7 +408,6 @@ function familySql(family: GlmParameters['family']): {
         w: 'mu * (1 - mu)',
         wz: 'mu * (1 - mu) * eta + (y - mu)',
         dev: '2 * (sp - y * eta)',
-        ll: '-(sp - y * eta)',
         invalid: 'y <> 0 AND y <> 1',
         range: '0 or 1',
       };
