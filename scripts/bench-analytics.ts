@@ -4,7 +4,11 @@
  * station halves run concurrently (as separate stations would), then the hub half. The network part is
  * measured elsewhere. Prints one JSON line per measurement.
  *
- *   npx tsx scripts/bench-analytics.ts [--persons 100000] [--runs 50]
+ *   npx tsx scripts/bench-analytics.ts [--persons 100000] [--runs 50] [--cohort-version on|off]
+ *
+ * `--cohort-version on` (the default) names each station's cohort table contents, as a station that keeps
+ * cached cohorts can (`StationContext.cohortVersion`), so that the GLM remembers which covariates are 0/1
+ * across rounds; `off` is a station that cannot promise that.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { combineRound, duckDbQuery, runStationHalf, type StationContext } from '@polder/analytics';
@@ -13,7 +17,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 const { values: options } = parseArgs({
-  options: { persons: { type: 'string', default: '100000' }, runs: { type: 'string', default: '50' } },
+  options: {
+    persons: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '50' },
+    'cohort-version': { type: 'string', default: 'on' },
+  },
 });
 const persons = Number(options.persons);
 const runs = Number(options.runs);
@@ -61,7 +69,13 @@ async function openStation(index: number): Promise<BenchStation> {
     id: `station-${index}`,
     instance,
     connection,
-    ctx: { query: duckDbQuery(connection), cohortTable: 'cohort', policy: defaultDisclosurePolicy },
+    ctx: {
+      query: duckDbQuery(connection),
+      cohortTable: 'cohort',
+      // The cohort table is never changed after it is made.
+      ...(options['cohort-version'] === 'off' ? {} : { cohortVersion: `bench-station-${index}` }),
+      policy: defaultDisclosurePolicy,
+    },
   };
 }
 
@@ -104,6 +118,7 @@ console.log(
     bench: 'analytics-setup',
     stations: 3,
     personsPerStation: persons,
+    cohortVersion: options['cohort-version'] !== 'off',
     ms: round1(performance.now() - t0),
   }),
 );

@@ -14,6 +14,14 @@ import type { OutputKind, ReleasedOutput, StationOutput } from './output-kinds.t
 export interface StationContext {
   query(sql: string, params?: readonly unknown[]): Promise<Record<string, unknown>[]>;
   readonly cohortTable: string;
+  /**
+   * Names the contents of `cohortTable`, if the station can promise that every task given the same
+   * `cohortVersion` sees the same rows in a table of the same name (a cached cohort, built once and never
+   * changed). An algorithm may then remember facts about the cohort it found in an earlier task (never
+   * values of records), keyed by the version, the table and its parameters, instead of finding them again.
+   * Absent: nothing is remembered.
+   */
+  readonly cohortVersion?: string;
   readonly policy: DisclosurePolicy;
   /**
    * Present when the permit grants a differential-privacy budget (the permit's ledger, which the station

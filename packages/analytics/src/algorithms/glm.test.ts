@@ -15,7 +15,8 @@ import {
   type TestRow,
   type TestStation,
 } from '../_test-station.ts';
-import type { GlmResult } from './glm.ts';
+import type { RawModelAggregate } from '../output-kinds.ts';
+import { glmAlgorithm, type GlmResult } from './glm.ts';
 
 const ref = { name: 'glm', version: '1.0.0' };
 type Family = 'gaussian' | 'binomial' | 'poisson';
@@ -437,6 +438,69 @@ describe('glm@1.0.0', () => {
         numbers.slice(5, 10),
         1e-6,
       );
+    });
+  });
+
+  describe('remembering which covariates hold only 0 and 1', () => {
+    const parameters = {
+      family: 'binomial' as const,
+      outcome: 'y',
+      covariates: [
+        { variable: 'x1' },
+        { variable: 'age' },
+        { variable: 'grp', type: 'categorical' as const, levels: ['a', 'b', 'c'] },
+        { variable: 'flag' },
+      ],
+    };
+    const state = { levels: { grp: ['a', 'b', 'c'] }, beta: null, iteration: 0, deviance: null };
+    let station: TestStation;
+    beforeAll(async () => {
+      station = await openTestStation(syntheticColumns, syntheticRows('binomial', 400, 4242));
+    });
+    afterAll(async () => {
+      await station.close();
+    });
+
+    /** Runs the raw station half; returns its model aggregate and whether it looked for 0/1 columns. */
+    async function local(cohortVersion: string | undefined, p: unknown = parameters) {
+      let detected = false;
+      const ctx = {
+        ...station.ctx,
+        ...(cohortVersion === undefined ? {} : { cohortVersion }),
+        query: (sql: string, params?: readonly unknown[]) => {
+          if (sql.includes('bool_and')) detected = true;
+          return station.ctx.query(sql, params);
+        },
+      };
+      const output = await glmAlgorithm.local(ctx, p as never, 1, state);
+      return { model: output['model'] as RawModelAggregate, detected };
+    }
+
+    it('once per cohort version, table and model; never without a version', async () => {
+      const first = await local('v1');
+      expect(first.detected).toBe(true);
+      expect(first.model.indicators.names).toEqual(['grp=b', 'grp=c', 'flag', 'y (outcome)']);
+      const again = await local('v1');
+      expect(again.detected).toBe(false);
+      expect(again.model).toEqual(first.model);
+      // Another model over the same cohort version, another version, no version: looked for again.
+      const otherModel = await local('v1', { ...parameters, covariates: parameters.covariates.slice(1) });
+      expect(otherModel.detected).toBe(true);
+      expect((await local('v2')).detected).toBe(true);
+      expect((await local(undefined)).detected).toBe(true);
+      expect((await local(undefined)).detected).toBe(true);
+    });
+
+    it('finds a covariate that no longer holds only 0 and 1 under a new cohort version', async () => {
+      expect((await local('before')).model.indicators.names).toContain('flag');
+      await station.connection.run(`UPDATE ${station.ctx.cohortTable} SET flag = 2 WHERE person_id = 1`);
+      try {
+        const after = await local('after');
+        expect(after.detected).toBe(true);
+        expect(after.model.indicators.names).toEqual(['grp=b', 'grp=c', 'y (outcome)']);
+      } finally {
+        await station.connection.run(`UPDATE ${station.ctx.cohortTable} SET flag = 0 WHERE person_id = 1`);
+      }
     });
   });
 });

@@ -284,17 +284,18 @@ async function glmLocal(
   const where = conditions.join(' AND ');
 
   // Numeric covariates that hold only 0 and 1 are indicators too: their counts are checked like dummies.
-  // Decided here, from the data, every round: the hub's state cannot tell the station what to check.
+  // Decided by the station from its data (the hub's state cannot tell it what to check): every round, or
+  // once per cohort version when the station names one.
   const numericColumns = design.flatMap((d, j) => (d.variable !== undefined && !d.dummy ? [j] : []));
-  const [binary] =
+  const binary = await binaryColumns(
+    ctx,
     numericColumns.length === 0
-      ? [{}]
-      : await ctx.query(
-          `SELECT ${numericColumns.map((j) => `coalesce(bool_and(${design[j]?.sql ?? ''} = 0 OR ${design[j]?.sql ?? ''} = 1), false) AS b${j}`).join(', ')} FROM ${table} WHERE ${where}`,
-          params.values,
-        );
+      ? undefined
+      : `SELECT ${numericColumns.map((j) => `coalesce(bool_and(${design[j]?.sql ?? ''} = 0 OR ${design[j]?.sql ?? ''} = 1), false) AS b${j}`).join(', ')} FROM ${table} WHERE ${where}`,
+    params.values,
+  );
   const indicatorColumns = design.flatMap((d, j) =>
-    d.dummy || (d.variable !== undefined && binary?.[`b${j}`] === true) ? [j] : [],
+    d.dummy || (d.variable !== undefined && binary.has(j)) ? [j] : [],
   );
   const family = parameters.family;
   const indicatorNames = [
@@ -353,6 +354,46 @@ async function glmLocal(
   };
   return { model: aggregate };
 }
+
+/**
+ * Which numeric design columns hold only 0 and 1 among the records the model uses, by column index.
+ * Remembered per (cohort version, table, query, parameters) when the station names the cohort's version:
+ * the same cohort and model give the same answer, so later rounds skip a pass over the cohort. Only these
+ * indices are kept, never values of records.
+ */
+async function binaryColumns(
+  ctx: StationContext,
+  sql: string | undefined,
+  params: readonly unknown[],
+): Promise<ReadonlySet<number>> {
+  if (sql === undefined) return new Set();
+  const key =
+    ctx.cohortVersion === undefined
+      ? undefined
+      : JSON.stringify([ctx.cohortVersion, ctx.cohortTable, sql, params]);
+  const known = key === undefined ? undefined : binaryColumnsSeen.get(key);
+  if (known !== undefined) {
+    // Most recently used last, so that the oldest entry is the one dropped.
+    binaryColumnsSeen.delete(key as string);
+    binaryColumnsSeen.set(key as string, known);
+    return known;
+  }
+  const [row] = await ctx.query(sql, params);
+  const found = new Set(
+    Object.entries(row ?? {}).flatMap(([name, value]) => (value === true ? [Number(name.slice(1))] : [])),
+  );
+  if (key !== undefined) {
+    binaryColumnsSeen.set(key, found);
+    for (const oldest of binaryColumnsSeen.keys()) {
+      if (binaryColumnsSeen.size <= maxBinaryColumnsSeen) break;
+      binaryColumnsSeen.delete(oldest);
+    }
+  }
+  return found;
+}
+
+const maxBinaryColumnsSeen = 256;
+const binaryColumnsSeen = new Map<string, ReadonlySet<number>>();
 
 /** η at the family's starting means (R's `mustart`), for round one of IRLS. */
 function startingEta(family: GlmParameters['family']): string {
