@@ -151,6 +151,9 @@ mkdirSync(hubDir, { recursive: true });
 const port = await freePort();
 const hubUrl = `http://127.0.0.1:${port}`;
 const hubEnv = { POLDER_HUB_DATA_DIR: hubDir, POLDER_LOG_LEVEL: 'warn' };
+// The hub and stations print a timestamped line per hop of a task (ids and times only); see phasesOf.
+const childEnv = { ...hubEnv, POLDER_TRACE_HOPS: '1' };
+const hops: Hop[] = [];
 let researcherCookie = '';
 let projectId = '';
 {
@@ -245,6 +248,7 @@ try {
   for (const analysis of analyses) {
     const times: number[] = [];
     const stationTimes: number[] = [];
+    const phases: RunPhases[] = [];
     let rounds = 0;
     let failure: unknown;
     for (let index = 0; index <= runs; index += 1) {
@@ -259,6 +263,9 @@ try {
       if (index > 0) {
         times.push(ms);
         stationTimes.push(Math.max(...outcome.stations.map((station) => station.durationMs ?? 0)));
+        // The last lines of the stations may still be in their pipes.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        phases.push(phasesOf(outcome.id, outcome.posted));
       }
     }
     if (failure !== undefined) {
@@ -282,10 +289,22 @@ try {
       maxMs: Number((times.at(-1) ?? 0).toFixed(1)),
       // The slowest station's own time for the last round (cohort and station half), p50 over the runs.
       lastRoundStationP50Ms: stationTimes[Math.floor(stationTimes.length / 2)] ?? null,
+      ...summarisePhases(phases),
     });
   }
 } finally {
   stopAll();
+  // Let them shut down cleanly (the hub checkpoints its database; a profiler writes its file on exit).
+  await Promise.all(
+    children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? undefined
+        : new Promise((resolve) => {
+            child.once('exit', resolve);
+            setTimeout(resolve, 15_000).unref();
+          }),
+    ),
+  );
   writeFileSync(join(out, 'last-run.txt'), new Date().toISOString());
 }
 process.exit(0);
@@ -294,14 +313,18 @@ process.exit(0);
 
 /** The end of a run as its progress stream reports it. */
 interface RunOutcome {
+  readonly id: string;
   readonly status: string;
   readonly round: number;
   readonly error: unknown;
   readonly stations: readonly { readonly durationMs: number | null }[];
+  /** When the POST was sent, answered, and the stream ended (epoch ms). */
+  readonly posted: { readonly sent: number; readonly answered: number; readonly ended: number };
 }
 
 /** One run from the API call to the stored result: POST the run, then follow its event stream to the end. */
 async function runOnce(algorithm: string, parameters: unknown, cohort: unknown): Promise<RunOutcome> {
+  const sent = epochNow();
   const { id } = (await api('POST', `/api/projects/${projectId}/runs`, {
     algorithm: { name: algorithm, version: '1.0.0' },
     parameters,
@@ -310,13 +333,125 @@ async function runOnce(algorithm: string, parameters: unknown, cohort: unknown):
   const response = await fetch(`${hubUrl}/api/projects/${projectId}/runs/${id}/events`, {
     headers: { cookie: researcherCookie },
   });
+  const answered = epochNow();
   const text = await response.text();
+  const ended = epochNow();
   const last =
     text
       .split('\n\n')
       .filter((block) => block.startsWith('event: run'))
       .at(-1) ?? '';
-  return JSON.parse(last.slice(last.indexOf('data: ') + 6)) as RunOutcome;
+  const run = JSON.parse(last.slice(last.indexOf('data: ') + 6)) as Omit<RunOutcome, 'posted'>;
+  return { ...run, posted: { sent, answered, ended } };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Where a round's time goes
+
+/** A hop a process printed: `polder-hop {"hop":…,"at":epoch ms,…ids}`. */
+interface Hop {
+  readonly hop: string;
+  readonly at: number;
+  readonly taskId?: string;
+  readonly runId?: string;
+  readonly round?: number;
+  readonly url?: string;
+  readonly status?: string;
+}
+
+/** Per phase, milliseconds: per task (each station's task of each round) or per run. */
+type RunPhases = Record<string, number[]>;
+
+function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+function collectHops(child: ChildProcess): void {
+  let rest = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      const at = line.indexOf('polder-hop ');
+      if (at >= 0) hops.push(JSON.parse(line.slice(at + 11)) as Hop);
+    }
+  });
+}
+
+/**
+ * The phases of one run from the hops: per task, from the hub's offer to the station's receipt, through its
+ * task log, its computation (runTask), storing and auditing the result, to the hub storing it; per round, from
+ * the last result stored to the round advanced; per run, from the POST to the first offer and from the run
+ * done to the client's stream end. `overheadPerRoundMs` is a round's time (offer to advanced) less its slowest
+ * station's computation.
+ */
+function phasesOf(runId: string, posted: RunOutcome['posted']): RunPhases {
+  const phases: RunPhases = {};
+  const add = (name: string, from: number | undefined, to: number | undefined) => {
+    if (from === undefined || to === undefined) return;
+    (phases[name] ??= []).push(to - from);
+  };
+  const offers = hops.filter((hop) => hop.hop === 'hub.offer' && hop.runId === runId);
+  const first = (name: string, taskId: string) =>
+    hops.find((hop) => hop.hop === name && hop.taskId === taskId)?.at;
+  const firstUrl = (taskId: string) =>
+    hops.find((hop) => hop.hop === 'hub.station-request' && hop.url?.includes(taskId) === true)?.at;
+  const advanced = hops.filter((hop) => hop.hop === 'hub.advanced' && hop.runId === runId).map((h) => h.at);
+  const roundsSeen = [...new Set(offers.map((offer) => offer.round ?? 0))].sort((a, b) => a - b);
+  for (const round of roundsSeen) {
+    const tasks = offers.filter((offer) => offer.round === round);
+    const offeredAt = Math.min(...tasks.map((task) => task.at));
+    let slowestCompute = 0;
+    let lastStored = 0;
+    for (const offer of tasks) {
+      const id = offer.taskId ?? '';
+      const frame = first('station.frame', id) ?? first('station.offer-in-rest', id);
+      add('offerToStationMs', offer.at, frame);
+      add('verifyOfferMs', frame, first('station.offer-in-socket', id) ?? first('station.offer-in-rest', id));
+      add('queueAtStationMs', first('station.offer-in-socket', id), first('station.start', id));
+      add('taskLogReceiveMs', first('station.start', id), first('station.logged', id));
+      add('checksMs', first('station.logged', id), first('station.checked', id));
+      add('computeMs', first('station.checked', id), first('station.computed', id));
+      const logged = first('station.logged', id);
+      const computed = first('station.computed', id);
+      add('runTaskMs', logged, computed);
+      if (logged !== undefined && computed !== undefined)
+        slowestCompute = Math.max(slowestCompute, computed - logged);
+      add('storeAndAuditResultMs', computed, first('station.stored', id));
+      add('storedToPostMs', first('station.stored', id), first('station.post', id));
+      add('postToHubMs', first('station.post', id), firstUrl(id));
+      add('hubAuthAndParseMs', firstUrl(id), first('hub.result-in', id));
+      add('hubStoreResultMs', first('hub.result-in', id), first('hub.result-stored', id));
+      add('hubAnswerPostMs', first('hub.result-stored', id), first('station.posted', id));
+      lastStored = Math.max(lastStored, first('hub.result-stored', id) ?? 0);
+    }
+    const roundAdvanced = advanced.find((at) => at >= lastStored);
+    add('lastResultToAdvancedMs', lastStored, roundAdvanced);
+    add('roundMs', offeredAt, roundAdvanced);
+    if (roundAdvanced !== undefined)
+      (phases['overheadPerRoundMs'] ??= []).push(roundAdvanced - offeredAt - slowestCompute);
+  }
+  add('postToFirstOfferMs', posted.sent, offers[0]?.at);
+  add('postAnsweredMs', posted.sent, posted.answered);
+  const done = hops.find(
+    (hop) => hop.hop === 'hub.progress-sent' && hop.runId === runId && hop.status !== 'running',
+  )?.at;
+  add('advancedToProgressSentMs', advanced.at(-1), done);
+  add('progressSentToClientEndMs', done, posted.ended);
+  return phases;
+}
+
+/** Each phase's median over the runs (its values pooled: per task, per round or per run). */
+function summarisePhases(runs: readonly RunPhases[]): Record<string, unknown> {
+  const pooled = new Map<string, number[]>();
+  for (const run of runs)
+    for (const [name, values] of Object.entries(run))
+      pooled.set(name, [...(pooled.get(name) ?? []), ...values]);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Number((sorted[Math.floor(sorted.length / 2)] ?? 0).toFixed(1));
+  };
+  return { phasesP50Ms: Object.fromEntries([...pooled].map(([name, values]) => [name, median(values)])) };
 }
 
 async function api(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -360,10 +495,11 @@ async function signIn(account: DemoAccount): Promise<string> {
 /** Starts `polder …` and resolves when its output matches `ready`. */
 async function startPolder(args: string[], ready: RegExp): Promise<void> {
   const child = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, ...hubEnv },
+    env: { ...process.env, ...childEnv },
     stdio: 'pipe',
   });
   children.push(child);
+  collectHops(child);
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(

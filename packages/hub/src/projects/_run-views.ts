@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { Type } from 'typebox';
-import { DisclosureReport, TaskProblem, type SignedTaskResult } from '@polder/protocol';
+import { DisclosureReport, TaskProblem, type TaskResult } from '@polder/protocol';
 import type { Database } from '../db/database.ts';
 import { Nullable, Timestamp, Uuid } from '../schema.ts';
 import type { RunError, RunRow } from './run-coordinator.ts';
@@ -83,9 +83,19 @@ export function runSummaryOf(run: RunRow) {
 
 /** A run with per-station progress (each station's task of the latest round it has). */
 export async function runViewOf(db: Kysely<Database>, run: RunRow) {
+  // Only the parts of each result the view shows: a run's outputs (a GLM's aggregates of every round, a
+  // survival curve) are not read for a progress event.
   const tasks = await db
     .selectFrom('tasks')
-    .select(['station_id', 'round', 'status', 'result', 'answered_at'])
+    .select([
+      'station_id',
+      'round',
+      'status',
+      'answered_at',
+      sql<number | null>`result->'payload'->'durationMs'`.as('duration_ms'),
+      sql<TaskResult['problem'] | null>`result->'payload'->'problem'`.as('problem'),
+      sql<TaskResult['disclosure'] | null>`result->'payload'->'disclosure'`.as('disclosure'),
+    ])
     .where('run_id', '=', run.id)
     .orderBy('round', 'desc')
     .execute();
@@ -99,12 +109,7 @@ export async function runViewOf(db: Kysely<Database>, run: RunRow) {
   const stations = run.station_ids.flatMap((stationId) => {
     const latest = tasks.find((task) => task.station_id === stationId);
     if (latest === undefined) return [];
-    const result = (latest.result as SignedTaskResult | null)?.payload;
-    const lastDisclosure = tasks.find(
-      (task) =>
-        task.station_id === stationId &&
-        (task.result as SignedTaskResult | null)?.payload.disclosure !== undefined,
-    );
+    const lastDisclosure = tasks.find((task) => task.station_id === stationId && task.disclosure != null);
     return [
       {
         stationId,
@@ -112,9 +117,9 @@ export async function runViewOf(db: Kysely<Database>, run: RunRow) {
         round: latest.round,
         status: latest.status,
         answeredAt: iso(latest.answered_at),
-        durationMs: result?.durationMs ?? null,
-        problem: result?.problem ?? null,
-        disclosure: (lastDisclosure?.result as SignedTaskResult | null)?.payload.disclosure ?? null,
+        durationMs: latest.duration_ms ?? null,
+        problem: latest.problem ?? null,
+        disclosure: lastDisclosure?.disclosure ?? null,
       },
     ];
   });

@@ -17,6 +17,7 @@ import {
   describeProblems,
   type DefinitionCheck,
 } from './_cohort-check.ts';
+import { traceHop } from './_hop-trace.ts';
 import { findPermit } from './_permits.ts';
 import { resultToCsv } from './_result-export.ts';
 import { RunSummaryView, RunView, runSummaryOf, runViewOf } from './_run-views.ts';
@@ -864,6 +865,10 @@ export async function registerProjectRoutes(
       const stream = new PassThrough();
       let ended = false;
       let queue = Promise.resolve();
+      // A reload queued and not yet started reads the newest state when it runs: a burst of changes (three
+      // stations answering at once, a round advanced) costs one reload, not one each, and none of them
+      // queue up in the database ahead of the round's own work.
+      let reloadQueued = false;
       const end = () => {
         if (ended) return;
         ended = true;
@@ -872,11 +877,17 @@ export async function registerProjectRoutes(
         stream.end();
       };
       const push = (run?: RunRow) => {
+        if (run === undefined) {
+          if (reloadQueued) return;
+          reloadQueued = true;
+        }
         queue = queue
           .then(async () => {
+            if (run === undefined) reloadQueued = false;
             if (ended) return;
             const current = run ?? (await requireRun(db, request.params.id, runId));
             stream.write(`event: run\ndata: ${JSON.stringify(await runViewOf(db, current))}\n\n`);
+            traceHop('hub.progress-sent', { runId, status: current.status, round: current.round });
             if (current.status !== 'running') end();
           })
           .catch((error: unknown) => {

@@ -20,6 +20,7 @@ import type { HubContext } from '../hub-context.ts';
 import { HubError } from '../hub-error.ts';
 import { findAlgorithmSummary, type AlgorithmLibrary } from './_algorithm-library.ts';
 import type { RunsTable, TasksTable } from './_federation-tables.ts';
+import { traceHop } from './_hop-trace.ts';
 import {
   findPermit,
   permitUnusableBecause,
@@ -279,6 +280,7 @@ export class RunCoordinator {
     source: ResultSource,
   ): Promise<'accepted' | 'unchanged'> {
     const what = `accept the result of task ${taskId}`;
+    traceHop('hub.result-in', { taskId });
     const task = await this.#db
       .selectFrom('tasks')
       .select(['id', 'run_id', 'station_id', 'round', 'status', 'result_digest'])
@@ -317,6 +319,10 @@ export class RunCoordinator {
       throw new HubError('invalid_input', `Cannot ${what}: a completed result must carry its output`);
     }
     const digest = canonicalDigest(result);
+    // The result and, when it completes the round, the round's advance in one transaction: no second
+    // transaction (nor a wait behind the other stations' answers) between the last result and the next
+    // round's offers. The run's row lock, taken after this task's row, makes the last of several results
+    // arriving at once the one that sees the round complete.
     const stored = await this.#db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('tasks')
@@ -331,7 +337,7 @@ export class RunCoordinator {
         .where('status', 'in', ['pending', 'pending-approval'])
         .returning('id')
         .executeTakeFirst();
-      if (updated === undefined) return false;
+      if (updated === undefined) return undefined;
       await recordAudit(trx, {
         event: `federation.task_${result.status}`,
         action: 'execute',
@@ -351,9 +357,10 @@ export class RunCoordinator {
           ...(result.disclosure === undefined ? {} : { disclosureActions: result.disclosure.actions.length }),
         },
       });
-      return true;
+      // A hub that is closing leaves the round to resume() at its next start.
+      return { advanced: this.#closed ? undefined : await this.#advanceLocked(trx, task.run_id, now) };
     });
-    if (!stored) {
+    if (stored === undefined) {
       const current = await this.#db
         .selectFrom('tasks')
         .select('result_digest')
@@ -365,8 +372,12 @@ export class RunCoordinator {
         `Cannot ${what}: a different final result is stored for it; a task has one result`,
       );
     }
+    traceHop('hub.result-stored', { taskId, runId: task.run_id });
+    if (stored.advanced !== undefined) {
+      traceHop('hub.advanced', { runId: task.run_id });
+      this.#offer(stored.advanced.offers);
+    }
     this.#changed(task.run_id);
-    void this.advance(task.run_id);
     return 'accepted';
   }
 
@@ -395,97 +406,122 @@ export class RunCoordinator {
   async #advanceOnce(runId: string): Promise<void> {
     if (this.#closed) return;
     const now = this.#hub.now();
-    const outcome = await this.#db.transaction().execute(async (trx) => {
-      const run = await trx
-        .selectFrom('runs')
-        .selectAll()
-        .where('id', '=', runId)
-        .forUpdate()
-        .executeTakeFirst();
-      if (run?.status !== 'running') return undefined;
-      const tasks = await trx
-        .selectFrom('tasks')
-        .selectAll()
-        .where('run_id', '=', runId)
-        .where('round', '=', run.round)
-        .execute();
-      // One station's refusal or failure ends the run at once: the others' answers could not complete it.
-      const failed = tasks.find((task) => task.status === 'refused' || task.status === 'failed');
-      if (failed !== undefined) {
-        await this.#fail(trx, run, await this.#stationError(trx, failed), now);
-        return { offers: [] };
-      }
-      if (tasks.length === 0 || tasks.some((task) => task.status !== 'completed')) return undefined;
-      const order = new Map(run.station_ids.map((id, index) => [id, index]));
-      const partials = tasks
-        .sort((a, b) => (order.get(a.station_id) ?? 0) - (order.get(b.station_id) ?? 0))
-        .map((task) => ({
-          stationId: task.station_id,
-          output: (task.result as SignedTaskResult).payload.output,
-        }));
-      let combined;
-      try {
-        combined = await this.#library.combineRound({
-          algorithm: { name: run.algorithm_name, version: run.algorithm_version },
-          parameters: run.parameters,
-          round: run.round,
-          state: run.state,
-          partials,
-        });
-      } catch (error) {
-        this.#log(`the hub half of run ${runId} failed`, error);
-        await this.#fail(
-          trx,
-          run,
-          {
-            stationId: null,
-            stationName: null,
-            round: run.round,
-            step: 'combine',
-            code:
-              (error as { code?: unknown }).code === undefined
-                ? 'compute'
-                : String((error as { code?: unknown }).code),
-            message: `Combining the stations' results of round ${run.round} failed: ${error instanceof Error ? error.message : String(error)}`,
-            advice:
-              'the stations answered, but their results could not be combined (e.g. a model that does not converge); change the parameters or the cohort and run it again',
-          },
-          now,
-        );
-        return { offers: [] };
-      }
-      if (combined.status === 'done') {
-        await trx
-          .updateTable('runs')
-          .set({
-            status: 'completed',
-            result: JSON.stringify(combined.result ?? null),
-            updated_at: now,
-            finished_at: now,
-          })
-          .where('id', '=', runId)
-          .execute();
-        return { offers: [] };
-      }
-      const round = run.round + 1;
-      const state = combined.state ?? null;
-      await trx
-        .updateTable('runs')
-        .set({ round, state: JSON.stringify(state), updated_at: now })
-        .where('id', '=', runId)
-        .execute();
-      const permit = await findPermit(trx, run.permit_id);
-      const unusable =
-        permit === undefined ? 'the permit is no longer known' : permitUnusableBecause(permit, now);
-      if (permit === undefined || unusable !== undefined) {
-        await this.#fail(trx, run, permitError(run.round, unusable ?? 'the permit cannot be used'), now);
-        return { offers: [] };
-      }
-      return { offers: await this.#insertRoundTasks(trx, { ...run, round }, permit, round, state, now) };
-    });
+    const outcome = await this.#db.transaction().execute((trx) => this.#advanceLocked(trx, runId, now));
     if (outcome === undefined) return;
+    traceHop('hub.advanced', { runId });
     this.#offer(outcome.offers);
     this.#changed(runId);
+  }
+
+  /**
+   * In `trx`, under the run's row lock: when every station has answered the current round, fails the run
+   * (a refusal or failure), finishes it or stores the next round's tasks; returns those tasks' offers (to
+   * send once committed), or undefined when there is nothing to do (the round is open, the run ended).
+   */
+  async #advanceLocked(
+    trx: Kysely<Database>,
+    runId: string,
+    now: Date,
+  ): Promise<{ offers: { stationId: string; offer: SignedTaskOffer }[] } | undefined> {
+    const run = await trx
+      .selectFrom('runs')
+      .selectAll()
+      .where('id', '=', runId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (run?.status !== 'running') return undefined;
+    // The statuses first: most calls (a result that leaves the round open) end here, without reading the
+    // round's offers and results.
+    const statuses = await trx
+      .selectFrom('tasks')
+      .select(['id', 'status'])
+      .where('run_id', '=', runId)
+      .where('round', '=', run.round)
+      .execute();
+    // One station's refusal or failure ends the run at once: the others' answers could not complete it.
+    const failedId = statuses.find((task) => task.status === 'refused' || task.status === 'failed')?.id;
+    if (failedId !== undefined) {
+      const failed = await trx
+        .selectFrom('tasks')
+        .select(['station_id', 'round', 'status', 'result'])
+        .where('id', '=', failedId)
+        .executeTakeFirstOrThrow();
+      await this.#fail(trx, run, await this.#stationError(trx, failed), now);
+      return { offers: [] };
+    }
+    if (statuses.length === 0 || statuses.some((task) => task.status !== 'completed')) return undefined;
+    const tasks = await trx
+      .selectFrom('tasks')
+      .select(['station_id', 'result'])
+      .where('run_id', '=', runId)
+      .where('round', '=', run.round)
+      .execute();
+    const order = new Map(run.station_ids.map((id, index) => [id, index]));
+    const partials = tasks
+      .sort((a, b) => (order.get(a.station_id) ?? 0) - (order.get(b.station_id) ?? 0))
+      .map((task) => ({
+        stationId: task.station_id,
+        output: (task.result as SignedTaskResult).payload.output,
+      }));
+    let combined;
+    try {
+      combined = await this.#library.combineRound({
+        algorithm: { name: run.algorithm_name, version: run.algorithm_version },
+        parameters: run.parameters,
+        round: run.round,
+        state: run.state,
+        partials,
+      });
+    } catch (error) {
+      this.#log(`the hub half of run ${runId} failed`, error);
+      await this.#fail(
+        trx,
+        run,
+        {
+          stationId: null,
+          stationName: null,
+          round: run.round,
+          step: 'combine',
+          code:
+            (error as { code?: unknown }).code === undefined
+              ? 'compute'
+              : String((error as { code?: unknown }).code),
+          message: `Combining the stations' results of round ${run.round} failed: ${error instanceof Error ? error.message : String(error)}`,
+          advice:
+            'the stations answered, but their results could not be combined (e.g. a model that does not converge); change the parameters or the cohort and run it again',
+        },
+        now,
+      );
+      return { offers: [] };
+    }
+    if (combined.status === 'done') {
+      await trx
+        .updateTable('runs')
+        .set({
+          status: 'completed',
+          result: JSON.stringify(combined.result ?? null),
+          updated_at: now,
+          finished_at: now,
+        })
+        .where('id', '=', runId)
+        .execute();
+      return { offers: [] };
+    }
+    const round = run.round + 1;
+    const state = combined.state ?? null;
+    await trx
+      .updateTable('runs')
+      .set({ round, state: JSON.stringify(state), updated_at: now })
+      .where('id', '=', runId)
+      .execute();
+    const permit = await findPermit(trx, run.permit_id);
+    const unusable =
+      permit === undefined ? 'the permit is no longer known' : permitUnusableBecause(permit, now);
+    if (permit === undefined || unusable !== undefined) {
+      await this.#fail(trx, run, permitError(run.round, unusable ?? 'the permit cannot be used'), now);
+      return { offers: [] };
+    }
+    return { offers: await this.#insertRoundTasks(trx, { ...run, round }, permit, round, state, now) };
   }
 
   /** Fails every running run of a permit (revoked at the hub) and tells the connected stations at once. */
@@ -628,7 +664,14 @@ export class RunCoordinator {
   }
 
   #offer(offers: readonly { stationId: string; offer: SignedTaskOffer }[]): void {
-    for (const { stationId, offer } of offers) this.#link.send(stationId, { type: 'task', offer });
+    for (const { stationId, offer } of offers) {
+      traceHop('hub.offer', {
+        taskId: offer.payload.taskId,
+        runId: offer.payload.runId,
+        round: offer.payload.round,
+      });
+      this.#link.send(stationId, { type: 'task', offer });
+    }
   }
 
   async #fail(trx: Kysely<Database>, run: RunRow, error: RunError, now: Date): Promise<void> {
@@ -639,7 +682,10 @@ export class RunCoordinator {
       .execute();
   }
 
-  async #stationError(trx: Kysely<Database>, task: TaskRow): Promise<RunError> {
+  async #stationError(
+    trx: Kysely<Database>,
+    task: Pick<TaskRow, 'station_id' | 'round' | 'status' | 'result'>,
+  ): Promise<RunError> {
     const station = await trx
       .selectFrom('stations')
       .select('name')

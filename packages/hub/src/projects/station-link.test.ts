@@ -185,9 +185,11 @@ describe('the station link', () => {
     await away.disconnect();
     const { projectId } = await newProject();
     const runId = await startRun(projectId, 'count', {});
+    const posted = new Map<string, SignedTaskResult>();
     for (const station of stations.slice(0, 2)) {
       const offer = await station.offerFor(runId);
-      expect((await station.postResult(offer.taskId, await compute(station, offer))).status).toBe(200);
+      posted.set(station.id, await compute(station, offer));
+      expect((await station.postResult(offer.taskId, posted.get(station.id)!)).status).toBe(200);
     }
     expect((await api('GET', `/api/projects/${projectId}/runs/${runId}`)).body.status).toBe('running');
     await away.authenticate();
@@ -195,12 +197,23 @@ describe('the station link', () => {
     expect(missed).toHaveLength(1);
     await away.connect();
     const offer = missed[0]!;
-    expect((await away.postResult(offer.taskId, await compute(away, offer))).status).toBe(200);
+    posted.set(away.id, await compute(away, offer));
+    expect((await away.postResult(offer.taskId, posted.get(away.id)!)).status).toBe(200);
     const run = await waitForRun(projectId, runId);
     expect(run.status, JSON.stringify(run.error)).toBe('completed');
     // 400 + 500 + 600 persons, each released rounded to 5.
     expect(run.result).toMatchObject({ persons: 1500, stations: 3 });
     expect(run.stations.every((s: { status: string }) => s.status === 'completed')).toBe(true);
+    // Each station's progress shows its own result's time and disclosure report.
+    for (const progress of run.stations) {
+      const payload = posted.get(progress.stationId)?.payload;
+      expect(payload?.disclosure).toBeDefined();
+      expect(progress).toMatchObject({
+        durationMs: payload?.durationMs,
+        disclosure: payload?.disclosure,
+        problem: null,
+      });
+    }
     expect((await away.openTasks()).filter((task) => task.runId === runId)).toEqual([]);
 
     const csv = await fetch(`${baseUrl}/api/projects/${projectId}/runs/${runId}/result.csv`, {
@@ -283,6 +296,13 @@ describe('the station link', () => {
       round: 0,
     });
     expect(run.error?.message).toContain('count is not on the allow-list');
+    expect(run.stations.find((s) => s.stationId === refusing.id)).toMatchObject({
+      status: 'refused',
+      round: 0,
+      durationMs: 12,
+      disclosure: null,
+      problem: { step: 'policy', code: 'algorithm-not-allowed', message: 'count is not on the allow-list' },
+    });
     expect(run.error?.advice).toContain('data steward');
     // The other stations' tasks of a failed run leave the re-sync list.
     expect((await stations[0]!.openTasks()).filter((task) => task.runId === runId)).toEqual([]);

@@ -14,6 +14,7 @@ import { HubError, isHubError } from '../hub-error.ts';
 import { ErrorResponse, StrictObject, Uuid } from '../schema.ts';
 import { stationOfSession, type StationRow } from '../stations/_station-records.ts';
 import type { HubApp } from '../create-hub.ts';
+import { traceHop } from './_hop-trace.ts';
 import type { RunCoordinator } from './run-coordinator.ts';
 import type { StationLink } from './station-link.ts';
 
@@ -50,6 +51,7 @@ export async function registerStationTaskRoutes(
   const hub = app.hub;
 
   const requireStation: preHandlerAsyncHookHandler = async (request) => {
+    traceHop('hub.station-request', { url: request.url });
     const header = request.headers[stationSessionHeader];
     const token = typeof header === 'string' ? header.trim() : '';
     const station = /^[A-Za-z0-9_-]{43}$/.test(token)

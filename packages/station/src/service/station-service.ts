@@ -20,10 +20,9 @@ import { readStationPolicy, type StationPolicy } from './station-policy.ts';
 import { applyApprovalInbox, writePendingApprovalsSnapshot } from './task-approvals.ts';
 import {
   createTaskLogTable,
-  findTaskLogEntry,
   listTaskLog,
   markResultPosted,
-  recordReceivedTask,
+  receiveTask,
   setTaskStatus,
   storeTaskResult,
 } from './task-log.ts';
@@ -79,6 +78,19 @@ export interface StationService {
 }
 
 const silentLog: StationServiceLog = { info() {}, warn() {}, error() {} };
+
+/**
+ * Timestamps of a task's hops through the station (offer in, logged, computed, stored, posted), for finding
+ * where a round's time goes (`scripts/bench-federation.ts` reads them). Off unless POLDER_TRACE_HOPS=1; ids
+ * and times only.
+ */
+const traceEnabled = process.env['POLDER_TRACE_HOPS'] === '1';
+function traceHop(hop: string, taskId: string): void {
+  if (!traceEnabled) return;
+  process.stderr.write(
+    `polder-hop ${JSON.stringify({ hop, at: performance.timeOrigin + performance.now(), taskId })}\n`,
+  );
+}
 
 /**
  * Starts the station's link with its hub. The station only connects outwards: it authenticates (a signed
@@ -264,8 +276,14 @@ export async function startStationService(
       return;
     }
     if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
-    else if (frame.type === 'task') acceptOffer(frame.offer, 'socket');
-    else if (frame.type === 'revocations') applyRevocations(frame.list);
+    else if (frame.type === 'task') {
+      if (traceEnabled)
+        traceHop(
+          'station.frame',
+          String((frame.offer as { payload?: { taskId?: unknown } })?.payload?.taskId).slice(0, 36),
+        );
+      acceptOffer(frame.offer, 'socket');
+    } else if (frame.type === 'revocations') applyRevocations(frame.list);
     else log.warn('ignored a frame of an unknown type', { type: String(frame.type) });
   }
 
@@ -349,6 +367,7 @@ export async function startStationService(
       });
       return;
     }
+    traceHop(`station.offer-in-${via}`, task.taskId);
     if (queued.has(task.taskId)) return;
     queued.add(task.taskId);
     const signed = untrusted as SignedTaskOffer;
@@ -362,15 +381,18 @@ export async function startStationService(
 
   async function handleTask(offer: SignedTaskOffer, via: string): Promise<void> {
     const task = offer.payload;
-    let entry = await db(() => findTaskLogEntry(store.connection, task.taskId));
-    if (entry?.signedResult != null) {
+    traceHop('station.start', task.taskId);
+    const { entry, seenBefore } = await db(() =>
+      receiveTask(store.connection, offer, new Date().toISOString()),
+    );
+    traceHop('station.logged', task.taskId);
+    if (entry.signedResult != null) {
       // Done before: the stored answer is the only answer, whatever happens to the offer now.
       log.info('task answered from the task log', { taskId: task.taskId, status: entry.resultStatus });
       post(entry.signedResult);
       return;
     }
-    if (entry === undefined) {
-      entry = await db(() => recordReceivedTask(store.connection, offer, new Date().toISOString()));
+    if (!seenBefore) {
       log.info('task received', {
         taskId: task.taskId,
         via,
@@ -415,7 +437,18 @@ export async function startStationService(
         datasetIds: await readPublishedDatasets(store),
         approved,
         ...(options.taskDelayMs === undefined ? {} : { taskDelayMs: options.taskDelayMs }),
-        onComputeStart: () => db(() => setTaskStatus(store.connection, task.taskId, 'running')),
+        onComputeStart: async () => {
+          traceHop('station.checked', task.taskId);
+          // Not awaited: the computation runs on a connection of its own, and the mark is queued on the
+          // log's connection before the result is, so the log never shows a task done that it did not show
+          // running. A process that dies within the mark's millisecond counts one attempt too few.
+          void db(() => setTaskStatus(store.connection, task.taskId, 'running')).catch((error: unknown) =>
+            log.error('cannot mark the task running', {
+              taskId: task.taskId,
+              error: (error as Error).message,
+            }),
+          );
+        },
       });
     }
     const permit = outcome.permit;
@@ -427,6 +460,7 @@ export async function startStationService(
       objectType: 'task',
       objectId: task.taskId,
     };
+    traceHop('station.computed', task.taskId);
     const signed = signTaskResult(outcome.result, identity);
     if (outcome.kind === 'pending-approval') {
       await db(() => setTaskStatus(store.connection, task.taskId, 'pending-approval'));
@@ -441,25 +475,35 @@ export async function startStationService(
       post(signed);
       return;
     }
-    // Stored before it is posted: a re-post sends this very result (noise included), never a new one.
-    const stored = await db(() => storeTaskResult(store.connection, signed));
-    const status = stored.payload.status;
-    await audit({
-      ...auditBase,
-      event: 'task.result',
-      outcome: status === 'completed' ? 'success' : status === 'refused' ? 'refused' : 'failure',
-      details: {
-        ...detailsOf(task),
-        status,
-        ...(stored.payload.problem === undefined ? {} : { problem: stored.payload.problem }),
-        ...(permit === undefined ? {} : { permitId: permit.permitId }),
-      },
-    });
+    // Stored before it is posted: a re-post sends this very result (noise included), never a new one. The
+    // audit entry is written at the same time on a connection of its own; both are done before the post.
+    // The result stored is the one signed here: a task already done was answered from the log above, and
+    // one task is handled at a time (queued).
+    const status = signed.payload.status;
+    const [stored] = await Promise.all([
+      db(() => storeTaskResult(store.connection, signed)),
+      audit({
+        ...auditBase,
+        event: 'task.result',
+        outcome: status === 'completed' ? 'success' : status === 'refused' ? 'refused' : 'failure',
+        details: {
+          ...detailsOf(task),
+          status,
+          ...(signed.payload.problem === undefined ? {} : { problem: signed.payload.problem }),
+          ...(permit === undefined ? {} : { permitId: permit.permitId }),
+        },
+      }),
+    ]);
+    traceHop('station.stored', task.taskId);
+    if (stored !== signed)
+      log.warn('the task log held another result; it is posted, the audit entry names this one', {
+        taskId: task.taskId,
+      });
     if (entry.status === 'approved' || entry.status === 'declined')
       await db(() => writePendingApprovalsSnapshot(store));
     log.info('task done', {
       taskId: task.taskId,
-      status,
+      status: stored.payload.status,
       durationMs: stored.payload.durationMs,
       ...(stored.payload.problem === undefined
         ? {}
@@ -499,8 +543,10 @@ export async function startStationService(
     for (let attempt = 0; !signal.aborted; attempt += 1) {
       let status: number;
       try {
+        traceHop('station.post', taskId);
         const response = await callHub('POST', `/api/station-tasks/${taskId}/result`, result);
         status = response.status;
+        traceHop('station.posted', taskId);
         await response.body?.cancel();
       } catch (error) {
         if (signal.aborted) return;

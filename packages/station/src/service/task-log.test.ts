@@ -7,6 +7,7 @@ import {
   listTaskLog,
   markResultPosted,
   recordApprovalDecision,
+  receiveTask,
   recordReceivedTask,
   setTaskStatus,
   storeTaskResult,
@@ -46,6 +47,24 @@ describe('task log', () => {
     expect(first.status).toBe('received');
     expect(again).toMatchObject({ status: 'running', attempts: 1, receivedAt: '2026-01-01T00:00:00.000Z' });
     expect(again.offer).toEqual(offer);
+    expect(await listTaskLog(connection)).toHaveLength(1);
+  });
+
+  it('answers a new task with the entry as stored, and an offer seen before with its row', async () => {
+    const connection = await openLog();
+    const offer = await testOffer(hubKey, identity.stationId, testPermit(identity.stationId, datasetId));
+    const fresh = await receiveTask(connection, offer, '2026-01-01T00:00:00.000Z');
+    expect(fresh.seenBefore).toBe(false);
+    // The entry built without reading the row back is the row.
+    expect(fresh.entry).toEqual(await findTaskLogEntry(connection, offer.payload.taskId));
+    await setTaskStatus(connection, offer.payload.taskId, 'running');
+    const again = await receiveTask(connection, offer, '2026-01-02T00:00:00.000Z');
+    expect(again.seenBefore).toBe(true);
+    expect(again.entry).toMatchObject({
+      status: 'running',
+      attempts: 1,
+      receivedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(await listTaskLog(connection)).toHaveLength(1);
   });
 

@@ -135,27 +135,67 @@ export async function recordReceivedTask(
   offer: SignedTaskOffer,
   receivedAt: string,
 ): Promise<TaskLogEntry> {
+  return (await receiveTask(connection, offer, receivedAt)).entry;
+}
+
+/**
+ * {@link recordReceivedTask}, telling also whether the station had seen the task before. A new task costs
+ * one INSERT (its entry is known without reading it back); only an offer seen before, which the primary key
+ * refuses, reads the row it already has. On a task's critical path this is a third of look-up, insert and
+ * read-back.
+ */
+export async function receiveTask(
+  connection: DuckDBConnection,
+  offer: SignedTaskOffer,
+  receivedAt: string,
+): Promise<{ readonly entry: TaskLogEntry; readonly seenBefore: boolean }> {
   const task = offer.payload;
-  await connection.run(
-    `INSERT INTO polder.task_log (task_id, run_id, project_id, algorithm, round, requested_by, received_at,
-       status, offer)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8)
-     ON CONFLICT (task_id) DO NOTHING`,
-    [
-      task.taskId,
-      task.runId,
-      task.projectId,
-      `${task.algorithm.name}@${task.algorithm.version}`,
-      task.round,
-      `${task.requestedBy.name} (${task.requestedBy.userId})`,
+  const algorithm = `${task.algorithm.name}@${task.algorithm.version}`;
+  const requestedBy = `${task.requestedBy.name} (${task.requestedBy.userId})`;
+  try {
+    await connection.run(
+      `INSERT INTO polder.task_log (task_id, run_id, project_id, algorithm, round, requested_by, received_at,
+         status, offer)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8)`,
+      [
+        task.taskId,
+        task.runId,
+        task.projectId,
+        algorithm,
+        task.round,
+        requestedBy,
+        receivedAt,
+        JSON.stringify(offer),
+      ],
+    );
+  } catch (error) {
+    // The primary key refused it: the task is in the log already, and its row stays as it is.
+    const existing = await findTaskLogEntry(connection, task.taskId);
+    if (existing === undefined) throw error;
+    return { entry: existing, seenBefore: true };
+  }
+  return {
+    seenBefore: false,
+    entry: {
+      taskId: task.taskId,
+      runId: task.runId,
+      projectId: task.projectId,
+      algorithm,
+      round: task.round,
+      requestedBy,
       receivedAt,
-      JSON.stringify(offer),
-    ],
-  );
-  const entry = await findTaskLogEntry(connection, task.taskId);
-  if (entry === undefined)
-    throw new Error(`Cannot record task ${task.taskId}: the row is missing after insert`);
-  return entry;
+      status: 'received',
+      attempts: 0,
+      offer,
+      decidedBy: null,
+      decidedAt: null,
+      decisionReason: null,
+      resultStatus: null,
+      signedResult: null,
+      completedAt: null,
+      postedAt: null,
+    },
+  };
 }
 
 /** Moves a task that is not done to another status; `running` also counts an attempt. */
@@ -181,11 +221,13 @@ export async function storeTaskResult(
   result: SignedTaskResult,
 ): Promise<SignedTaskResult> {
   const payload = result.payload;
-  await connection.run(
+  const updated = await connection.run(
     `UPDATE polder.task_log SET status = 'done', result_status = $2, signed_result = $3, completed_at = $4
      WHERE task_id = $1 AND status <> 'done'`,
     [payload.taskId, payload.status, JSON.stringify(result), payload.completedAt],
   );
+  // Stored now: the result given is the one kept, so there is nothing to read back.
+  if (updated.rowsChanged === 1) return result;
   const entry = await findTaskLogEntry(connection, payload.taskId);
   if (entry?.signedResult == null) {
     throw new Error(`Cannot store the result of task ${payload.taskId}: the task is not in the task log`);
