@@ -34,9 +34,33 @@ export function quoteTable(name: string): string {
   return `"${name}"`;
 }
 
-/** Reads the cohort table's columns (information_schema, which DuckDB and PostgreSQL share). */
+/**
+ * Reads the cohort table's columns (information_schema, which DuckDB and PostgreSQL share). Remembered per
+ * (cohort version, table) when the station names the version (`StationContext.cohortVersion`): the catalog
+ * query costs milliseconds on every task, more in a station database with many tables.
+ */
 export async function readCohortColumns(ctx: StationContext): Promise<CohortColumns> {
   quoteTable(ctx.cohortTable);
+  const key =
+    ctx.cohortVersion === undefined ? undefined : JSON.stringify([ctx.cohortVersion, ctx.cohortTable]);
+  const known = key === undefined ? undefined : columnsSeen.get(key);
+  if (known !== undefined) return known;
+  const columns = await queryCohortColumns(ctx);
+  if (key !== undefined) {
+    columnsSeen.set(key, columns);
+    // Versions of cohorts the station dropped are never asked for again; keep the newest only.
+    for (const oldest of columnsSeen.keys()) {
+      if (columnsSeen.size <= maxColumnsSeen) break;
+      columnsSeen.delete(oldest);
+    }
+  }
+  return columns;
+}
+
+const maxColumnsSeen = 256;
+const columnsSeen = new Map<string, CohortColumns>();
+
+async function queryCohortColumns(ctx: StationContext): Promise<CohortColumns> {
   const rows = await ctx.query(
     'SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1',
     [ctx.cohortTable],
