@@ -157,6 +157,8 @@ export async function startStationService(
   let renewTimer: NodeJS.Timeout | undefined;
   let tasks: Promise<void> = Promise.resolve();
   const queued = new Set<string>();
+  /** Whether a task in the log may wait for (or have) the steward's decision; see the decision timer. */
+  let mayAwaitSteward = true;
   const posting = new Set<Promise<void>>();
 
   const hubActor = { id: enrolment.hubKeyId, name: `hub ${hubUrl}` };
@@ -382,6 +384,9 @@ export async function startStationService(
   async function handleTask(offer: SignedTaskOffer, via: string): Promise<void> {
     const task = offer.payload;
     traceHop('station.start', task.taskId);
+    // The policy and the published datasets are read while the task is logged.
+    const settings = Promise.all([options.policy ?? readStationPolicy(store), readPublishedDatasets(store)]);
+    settings.catch(() => undefined); // awaited below; a task answered from the log does not need them
     const { entry, seenBefore } = await db(() =>
       receiveTask(store.connection, offer, new Date().toISOString()),
     );
@@ -429,12 +434,13 @@ export async function startStationService(
         },
       };
     } else {
+      const [policy, datasetIds] = await settings;
       outcome = await runTask(offer, {
         store,
         identity,
-        policy: options.policy ?? (await readStationPolicy(store)),
+        policy,
         revokedPermits: revoked,
-        datasetIds: await readPublishedDatasets(store),
+        datasetIds,
         approved,
         ...(options.taskDelayMs === undefined ? {} : { taskDelayMs: options.taskDelayMs }),
         onComputeStart: async () => {
@@ -464,6 +470,7 @@ export async function startStationService(
     const signed = signTaskResult(outcome.result, identity);
     if (outcome.kind === 'pending-approval') {
       await db(() => setTaskStatus(store.connection, task.taskId, 'pending-approval'));
+      mayAwaitSteward = true;
       await audit({
         ...auditBase,
         event: 'task.pending-approval',
@@ -588,12 +595,21 @@ export async function startStationService(
   }
 
   // The steward decides in the console (same process) or with `polder station approvals` (the inbox).
+  // The log is read only while a task may wait for a decision (one did at the last look, the inbox held
+  // one, or this process has not looked yet): a query every second on the log's one connection would
+  // otherwise now and then hold up a task's own statements.
   const decisionTimer = setInterval(() => {
     void db(() => applyApprovalInbox(store))
-      .then(() => db(() => listTaskLog(store.connection, { statuses: ['approved', 'declined'] })))
-      .then((entries) => {
-        if (!connected) return;
-        for (const entry of entries) acceptOffer(entry.offer, 'log');
+      .then(async (applied) => {
+        if (applied === 0 && !mayAwaitSteward) return;
+        const entries = await db(() =>
+          listTaskLog(store.connection, { statuses: ['pending-approval', 'approved', 'declined'] }),
+        );
+        mayAwaitSteward = entries.some((entry) => entry.status === 'pending-approval');
+        const decided = entries.filter((entry) => entry.status !== 'pending-approval');
+        // Not connected: the next connection's sweep runs them; look again until then.
+        if (!connected) mayAwaitSteward ||= decided.length > 0;
+        else for (const entry of decided) acceptOffer(entry.offer, 'log');
       })
       .catch((error: unknown) => log.error('cannot apply approvals', { error: (error as Error).message }));
   }, options.decisionPollMs ?? 1_000);
