@@ -81,8 +81,11 @@ export function runSummaryOf(run: RunRow) {
   };
 }
 
-/** A run with per-station progress (each station's task of the latest round it has). */
-export async function runViewOf(db: Kysely<Database>, run: RunRow) {
+/**
+ * A run with per-station progress (each station's task of the latest round it has). `stationNames`, when
+ * given, keeps the stations' names between calls (a progress stream sends the view at every change).
+ */
+export async function runViewOf(db: Kysely<Database>, run: RunRow, stationNames?: Map<string, string>) {
   // Only the parts of each result the view shows: a run's outputs (a GLM's aggregates of every round, a
   // survival curve) are not read for a progress event.
   const tasks = await db
@@ -99,13 +102,16 @@ export async function runViewOf(db: Kysely<Database>, run: RunRow) {
     .where('run_id', '=', run.id)
     .orderBy('round', 'desc')
     .execute();
-  const names = new Map(
-    run.station_ids.length === 0
-      ? []
-      : (
-          await db.selectFrom('stations').select(['id', 'name']).where('id', 'in', run.station_ids).execute()
-        ).map((row) => [row.id, row.name] as const),
-  );
+  const names = stationNames ?? new Map<string, string>();
+  const unnamed = run.station_ids.filter((id) => !names.has(id));
+  if (unnamed.length > 0) {
+    for (const row of await db
+      .selectFrom('stations')
+      .select(['id', 'name'])
+      .where('id', 'in', unnamed)
+      .execute())
+      names.set(row.id, row.name);
+  }
   const stations = run.station_ids.flatMap((stationId) => {
     const latest = tasks.find((task) => task.station_id === stationId);
     if (latest === undefined) return [];

@@ -869,6 +869,7 @@ export async function registerProjectRoutes(
       // stations answering at once, a round advanced) costs one reload, not one each, and none of them
       // queue up in the database ahead of the round's own work.
       let reloadQueued = false;
+      const stationNames = new Map<string, string>();
       const end = () => {
         if (ended) return;
         ended = true;
@@ -886,7 +887,9 @@ export async function registerProjectRoutes(
             if (run === undefined) reloadQueued = false;
             if (ended) return;
             const current = run ?? (await requireRun(db, request.params.id, runId));
-            stream.write(`event: run\ndata: ${JSON.stringify(await runViewOf(db, current))}\n\n`);
+            stream.write(
+              `event: run\ndata: ${JSON.stringify(await runViewOf(db, current, stationNames))}\n\n`,
+            );
             traceHop('hub.progress-sent', { runId, status: current.status, round: current.round });
             if (current.status !== 'running') end();
           })

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely, Selectable } from 'kysely';
-import { Compile } from 'typebox/compile';
+import type { TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import {
   canonicalDigest,
   signEnvelope,
@@ -161,7 +162,7 @@ export class RunCoordinator {
         `Cannot ${what}: there is no algorithm ${ref.name}@${ref.version}; GET /api/algorithms lists them`,
       );
     }
-    const validator = Compile(info.parameters);
+    const validator = parameterValidator(info.parameters);
     if (!validator.Check(input.parameters)) {
       const first = validator.Errors(input.parameters)[0];
       throw new HubError(
@@ -712,6 +713,18 @@ export class RunCoordinator {
   #changed(runId: string): void {
     this.changes.emit('run', runId);
   }
+}
+
+/** Compiled once per algorithm's parameter schema (compiling costs a millisecond or two of every start). */
+const parameterValidators = new WeakMap<TSchema, Validator>();
+
+function parameterValidator(schema: TSchema): Validator {
+  let validator = parameterValidators.get(schema);
+  if (validator === undefined) {
+    validator = Compile(schema);
+    parameterValidators.set(schema, validator);
+  }
+  return validator;
 }
 
 function permitError(round: number, why: string): RunError {
