@@ -15,6 +15,12 @@
  * conditions before the index date, any later visit within a year (the GLM's outcome) and days to the next
  * visit (Kaplan–Meier). Targets (issue 5): stratified count p50 < 100 ms, binomial GLM with 10 covariates
  * < 3 s, Kaplan–Meier < 1 s.
+ *
+ * Where the time goes: the processes run with POLDER_TRACE_HOPS=1 and print a timestamp at each hop of a task
+ * (hub offer, station receipt, task log, computation, result stored and audited, post, hub storing it and
+ * advancing the round, progress sent); each figure carries `phasesP50Ms`, the median of each phase over the
+ * measured runs, among them `overheadPerRoundMs`, a round's time less its slowest station's computation. With a
+ * small --persons the computation is negligible and what is left is the hub's and the transport's share.
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -294,7 +300,7 @@ try {
   }
 } finally {
   stopAll();
-  // Let them shut down cleanly (the hub checkpoints its database; a profiler writes its file on exit).
+  // Let them shut down cleanly (the hub checkpoints its database, a station its DuckDB file).
   await Promise.all(
     children.map((child) =>
       child.exitCode !== null || child.signalCode !== null
