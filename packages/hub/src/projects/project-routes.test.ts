@@ -240,6 +240,8 @@ describe('a hub restart', () => {
       .execute();
     for (const row of offers) {
       const offer = (row.offer as SignedTaskOffer).payload as TaskOffer;
+      // The station shows the project's title to the patients whose records it used.
+      expect(offer.projectTitle).toBe('Test project');
       const station = enrolled.find((candidate) => candidate.id === offer.stationId)!;
       const { output, disclosure } = await runStationHalf(
         { query: duckDbQuery(connection), cohortTable: 'cohort', policy: defaultDisclosurePolicy },

@@ -622,12 +622,19 @@ export class RunCoordinator {
     state: unknown,
     now: Date,
   ): Promise<{ stationId: string; offer: SignedTaskOffer }[]> {
+    // The project's title as it is now: the station shows it to patients on their page of data uses.
+    const project = await trx
+      .selectFrom('projects')
+      .select('title')
+      .where('id', '=', run.project_id)
+      .executeTakeFirst();
     const offers = run.station_ids.map((stationId) => {
       const payload: TaskOffer = {
         type: 'polder.task.v1',
         taskId: uuid7(now),
         runId: run.id,
         projectId: run.project_id,
+        ...(project === undefined ? {} : { projectTitle: project.title.slice(0, 300) }),
         stationId,
         permit: permit.token,
         algorithm: { name: run.algorithm_name, version: run.algorithm_version },

@@ -23,6 +23,8 @@ import {
   listTaskLog,
   markResultPosted,
   receiveTask,
+  findTaskLogEntry,
+  newTaskLogEntry,
   setTaskStatus,
   storeTaskResult,
 } from './task-log.ts';
@@ -387,9 +389,17 @@ export async function startStationService(
     // The policy and the published datasets are read while the task is logged.
     const settings = Promise.all([options.policy ?? readStationPolicy(store), readPublishedDatasets(store)]);
     settings.catch(() => undefined); // awaited below; a task answered from the log does not need them
-    const { entry, seenBefore } = await db(() =>
-      receiveTask(store.connection, offer, new Date().toISOString()),
-    );
+    // A task the log does not know is logged while it is checked and computed: the INSERT's commit waits
+    // on the disk, the look-up does not. Nothing depends on the row before the result (or the wait for the
+    // steward) is stored, and those statements queue on the log's connection behind the INSERT. A station
+    // that dies before the row is committed has not answered, and the hub offers the task again.
+    const known = await db(() => findTaskLogEntry(store.connection, task.taskId));
+    const receivedAt = new Date().toISOString();
+    const logging =
+      known === undefined ? db(() => receiveTask(store.connection, offer, receivedAt)) : undefined;
+    logging?.catch(() => undefined); // awaited before anything is stored
+    const entry = known ?? newTaskLogEntry(offer, receivedAt);
+    const seenBefore = known !== undefined;
     traceHop('station.logged', task.taskId);
     if (entry.signedResult != null) {
       // Done before: the stored answer is the only answer, whatever happens to the offer now.
@@ -467,6 +477,12 @@ export async function startStationService(
       objectId: task.taskId,
     };
     traceHop('station.computed', task.taskId);
+    if (logging !== undefined && (await logging).seenBefore) {
+      // Only another process on this station's database could have logged it meanwhile, and DuckDB's lock
+      // keeps a second one out; should it happen, the task is left to the run that logged it.
+      log.warn('the task was logged by another run meanwhile; leaving it to that run', { taskId: task.taskId });
+      return;
+    }
     const signed = signTaskResult(outcome.result, identity);
     if (outcome.kind === 'pending-approval') {
       await db(() => setTaskStatus(store.connection, task.taskId, 'pending-approval'));

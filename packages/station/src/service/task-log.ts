@@ -149,52 +149,53 @@ export async function receiveTask(
   offer: SignedTaskOffer,
   receivedAt: string,
 ): Promise<{ readonly entry: TaskLogEntry; readonly seenBefore: boolean }> {
-  const task = offer.payload;
-  const algorithm = `${task.algorithm.name}@${task.algorithm.version}`;
-  const requestedBy = `${task.requestedBy.name} (${task.requestedBy.userId})`;
+  const entry = newTaskLogEntry(offer, receivedAt);
   try {
     await connection.run(
       `INSERT INTO polder.task_log (task_id, run_id, project_id, algorithm, round, requested_by, received_at,
          status, offer)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'received', $8)`,
       [
-        task.taskId,
-        task.runId,
-        task.projectId,
-        algorithm,
-        task.round,
-        requestedBy,
+        entry.taskId,
+        entry.runId,
+        entry.projectId,
+        entry.algorithm,
+        entry.round,
+        entry.requestedBy,
         receivedAt,
         JSON.stringify(offer),
       ],
     );
   } catch (error) {
     // The primary key refused it: the task is in the log already, and its row stays as it is.
-    const existing = await findTaskLogEntry(connection, task.taskId);
+    const existing = await findTaskLogEntry(connection, entry.taskId);
     if (existing === undefined) throw error;
     return { entry: existing, seenBefore: true };
   }
+  return { seenBefore: false, entry };
+}
+
+/** The entry {@link receiveTask} writes for a task the station has not seen before. */
+export function newTaskLogEntry(offer: SignedTaskOffer, receivedAt: string): TaskLogEntry {
+  const task = offer.payload;
   return {
-    seenBefore: false,
-    entry: {
-      taskId: task.taskId,
-      runId: task.runId,
-      projectId: task.projectId,
-      algorithm,
-      round: task.round,
-      requestedBy,
-      receivedAt,
-      status: 'received',
-      attempts: 0,
-      offer,
-      decidedBy: null,
-      decidedAt: null,
-      decisionReason: null,
-      resultStatus: null,
-      signedResult: null,
-      completedAt: null,
-      postedAt: null,
-    },
+    taskId: task.taskId,
+    runId: task.runId,
+    projectId: task.projectId,
+    algorithm: `${task.algorithm.name}@${task.algorithm.version}`,
+    round: task.round,
+    requestedBy: `${task.requestedBy.name} (${task.requestedBy.userId})`,
+    receivedAt,
+    status: 'received',
+    attempts: 0,
+    offer,
+    decidedBy: null,
+    decidedAt: null,
+    decisionReason: null,
+    resultStatus: null,
+    signedResult: null,
+    completedAt: null,
+    postedAt: null,
   };
 }
 

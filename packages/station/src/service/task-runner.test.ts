@@ -5,6 +5,7 @@ import { generateSigningKeyPair, signEnvelope, verifyEnvelope } from '@polder/pr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStationStore, type StationStore } from '../station-store.ts';
 import { recordOptOut } from '../opt-out/opt-out-register.ts';
+import { projectsUsingRecord } from '../opt-out/task-usage.ts';
 import { defaultStationPolicy, type StationPolicy } from './station-policy.ts';
 import {
   openTaskOffer,
@@ -71,6 +72,19 @@ describe('runTask()', () => {
     const later = testPermit(identity.stationId, datasetId, { issuedAt: new Date().toISOString() });
     const after = await runTask(await testOffer(hubKey, identity.stationId, later), context());
     expect(after.result.output).toMatchObject({ persons: { kind: 'count', value: persons - 15 } });
+  });
+
+  it("records the project's title from the offer for the patient page, and names an untitled one by its id", async () => {
+    const permit = testPermit(identity.stationId, datasetId);
+    const titled = await testOffer(hubKey, identity.stationId, permit, { projectTitle: 'Sepsis outcomes' });
+    const untitled = await testOffer(hubKey, identity.stationId, permit);
+    for (const offer of [titled, untitled])
+      expect((await runTask(offer, context())).result.status).toBe('completed');
+    const uses = await projectsUsingRecord(store, 'Patient/P100');
+    const titleOf = (offer: typeof titled) =>
+      uses.find((use) => use.projectId === offer.payload.projectId)?.projectTitle;
+    expect(titleOf(titled)).toBe('Sepsis outcomes');
+    expect(titleOf(untitled)).toBe(`Project ${untitled.payload.projectId}`);
   });
 
   it('applies the strictest of station and permit thresholds', async () => {

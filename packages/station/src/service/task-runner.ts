@@ -334,6 +334,8 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
       const computed = await runAlgorithmStationHalf(
         {
           cohortTable,
+          // A cached cohort's table is built once under a name never used again, so the name is its version.
+          ...(lease === undefined ? {} : { cohortVersion: lease.table }),
           policy: effectiveDisclosurePolicy(ctx.policy, permit),
           query: duckDbQuery(connection),
           // A permit with a differential-privacy budget: noisy releases are charged to it, once per task.
@@ -356,7 +358,7 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
       await recordTaskUsage(ctx.store, {
         taskId: task.taskId,
         projectId: task.projectId,
-        projectTitle: `Project ${task.projectId}`,
+        projectTitle: task.projectTitle ?? `Project ${task.projectId}`,
         permitId: permit.permitId,
         purpose: permit.purpose,
         cohortTable,
