@@ -480,7 +480,9 @@ export async function startStationService(
     if (logging !== undefined && (await logging).seenBefore) {
       // Only another process on this station's database could have logged it meanwhile, and DuckDB's lock
       // keeps a second one out; should it happen, the task is left to the run that logged it.
-      log.warn('the task was logged by another run meanwhile; leaving it to that run', { taskId: task.taskId });
+      log.warn('the task was logged by another run meanwhile; leaving it to that run', {
+        taskId: task.taskId,
+      });
       return;
     }
     const signed = signTaskResult(outcome.result, identity);
