@@ -148,6 +148,11 @@ export async function startStationService(
     return next;
   }
   await db(() => createTaskLogTable(store.connection));
+  // Whether a task is new is read on a connection of its own: on the log's it would wait behind the commit
+  // of the last task's bookkeeping (its "posted" mark), and the look-up needs only committed rows — this
+  // process handles one task at a time, and everything a task stored before its result was posted is
+  // committed.
+  const lookups = await store.instance.connect();
   // Readers in other processes (`polder station approvals list`) see the queue as this process finds it.
   await db(() => writePendingApprovalsSnapshot(store));
 
@@ -393,7 +398,7 @@ export async function startStationService(
     // on the disk, the look-up does not. Nothing depends on the row before the result (or the wait for the
     // steward) is stored, and those statements queue on the log's connection behind the INSERT. A station
     // that dies before the row is committed has not answered, and the hub offers the task again.
-    const known = await db(() => findTaskLogEntry(store.connection, task.taskId));
+    const known = await findTaskLogEntry(lookups, task.taskId);
     const receivedAt = new Date().toISOString();
     const logging =
       known === undefined ? db(() => receiveTask(store.connection, offer, receivedAt)) : undefined;
@@ -656,6 +661,7 @@ export async function startStationService(
       await tasks;
       await Promise.all([...posting]);
       await dbTurn;
+      lookups.closeSync();
       log.info('station service stopped');
     },
   };
