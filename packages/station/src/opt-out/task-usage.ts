@@ -77,16 +77,6 @@ export async function recordTaskUsage(store: StationStore, usage: TaskUsage): Pr
   });
 }
 
-/**
- * Takes back the row {@link recordTaskUsage} wrote for a task whose analysis did not complete after all (the
- * station writes a task's row while its analysis runs, when the project's persons are recorded already).
- */
-export async function forgetTaskUsage(store: StationStore, taskId: string): Promise<void> {
-  await withRegister(store, async (connection) => {
-    await connection.run('DELETE FROM polder.task_usage WHERE task_id = $taskId', { taskId });
-  });
-}
-
 /** Adds the cohort's persons to the project's (those not there yet); returns how many persons the cohort holds. */
 async function recordPersons(cohort: DuckDBConnection, usage: TaskUsage): Promise<number> {
   await cohort.run(

@@ -226,29 +226,6 @@ describe('the cohort cache in runTask()', () => {
     ).getRowsJS()[0];
     expect(row?.map(Number)).toEqual([2, cache.stats.rows]);
   });
-
-  it('takes back the usage row of a task whose analysis fails on a cohort recorded for its project', async () => {
-    const cache = new CohortCache(store.instance);
-    const permit = testPermit(identity.stationId, datasetId);
-    const projectId = randomUUID();
-    const first = await count(cache, permit, { projectId });
-    // The persons are recorded; the next task's row is written while its analysis runs, which then fails.
-    const failing = await testOffer(hubKey, identity.stationId, permit, {
-      projectId,
-      parameters: { strata: [{ variable: 'no_such_variable' }] },
-    });
-    const outcome = await runTask(failing, context(cache));
-    expect(outcome.result).toMatchObject({ status: 'failed', problem: { code: 'invalid-parameters' } });
-    const rows = (
-      await store.connection.runAndReadAll('SELECT task_id FROM polder.task_usage WHERE project_id = $1', [
-        projectId,
-      ])
-    ).getRowsJS();
-    expect(rows).toHaveLength(1);
-    expect(rows[0]?.[0]).not.toBe(failing.payload.taskId);
-    // and a completed task after it adds its row as before
-    expect((await count(cache, permit, { projectId })).usedPersons).toBe(first.usedPersons);
-  });
 });
 
 describe('CohortCache', () => {

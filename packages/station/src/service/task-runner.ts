@@ -23,7 +23,7 @@ import {
   type TaskResult,
 } from '@polder/protocol';
 import { excludeOptedOut, optedOutPersons, optOutRegisterVersion } from '../opt-out/opt-out-register.ts';
-import { forgetTaskUsage, recordTaskUsage } from '../opt-out/task-usage.ts';
+import { recordTaskUsage } from '../opt-out/task-usage.ts';
 import { readDataVersion, type StationStore } from '../station-store.ts';
 import { cohortCacheOf, type CohortCache, type CohortLease } from './cohort-cache.ts';
 import { loadPermitLedger, savePermitLedger } from './privacy-budgets.ts';
@@ -282,9 +282,6 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
     (process.env['POLDER_STATION_COHORT_CACHE'] === 'off' ? false : cohortCacheOf(ctx.store));
   const built = { buildMs: 0, optOutMs: 0 };
   let lease: CohortLease | undefined;
-  let usageConnection: DuckDBConnection | undefined;
-  let earlyUsage: Promise<number> | undefined;
-  let usageRecorded = false;
   try {
     let cohortTable: string;
     try {
@@ -331,27 +328,6 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
     // 6. The station half, under the strictest of platform, station and permit disclosure settings.
     try {
       const halfStarted = performance.now();
-      // Which persons a completed analysis used, for the patient page (idempotent per task). A cached cohort's
-      // persons are added once per project; later tasks on it add only their own row, and that row is
-      // written while the station half runs (on a connection of its own) and taken back if the analysis
-      // does not complete. The first task of a project on a cohort adds its persons after the analysis.
-      const usageSkipped = lease?.usageRecorded(task.projectId) === true;
-      const usage = (on: DuckDBConnection) =>
-        recordTaskUsage(ctx.store, {
-          taskId: task.taskId,
-          projectId: task.projectId,
-          projectTitle: task.projectTitle ?? `Project ${task.projectId}`,
-          permitId: permit.permitId,
-          purpose: permit.purpose,
-          cohortTable,
-          connection: on,
-          ...(usageSkipped && lease !== undefined ? { personsRecorded: lease.persons } : {}),
-        });
-      if (usageSkipped) {
-        usageConnection = await ctx.store.instance.connect();
-        earlyUsage = usage(usageConnection);
-        earlyUsage.catch(() => undefined); // awaited below, or taken back
-      }
       // A permit with a differential-privacy budget: noisy releases are charged to it (refused when over).
       const ledger = await loadPermitLedger(connection, permit);
       const chargesBefore = ledger?.charges ?? 0;
@@ -376,9 +352,19 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
         await savePermitLedger(connection, permit.permitId, ledger);
       }
       const usageStarted = performance.now();
-      if (earlyUsage !== undefined) await earlyUsage;
-      else await usage(connection);
-      usageRecorded = true;
+      // Which persons a completed analysis used, for the patient page (idempotent per task). A cached cohort's
+      // persons are added once per project; later tasks on it add only their own row.
+      const usageSkipped = lease?.usageRecorded(task.projectId) === true;
+      await recordTaskUsage(ctx.store, {
+        taskId: task.taskId,
+        projectId: task.projectId,
+        projectTitle: task.projectTitle ?? `Project ${task.projectId}`,
+        permitId: permit.permitId,
+        purpose: permit.purpose,
+        cohortTable,
+        connection,
+        ...(usageSkipped && lease !== undefined ? { personsRecorded: lease.persons } : {}),
+      });
       lease?.markUsageRecorded(task.projectId);
       const finished = performance.now();
       const timings: TaskTimings = {
@@ -408,13 +394,6 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
         timings,
       };
     } catch (error) {
-      if (earlyUsage !== undefined && !usageRecorded) {
-        // The analysis did not complete: its usage row, written ahead, goes again (if it was written).
-        await earlyUsage.then(
-          () => forgetTaskUsage(ctx.store, task.taskId),
-          () => undefined,
-        );
-      }
       const failure = analyticsFailureOf(error);
       const code = failure?.code ?? 'compute';
       const step: TaskProblem['step'] =
@@ -428,7 +407,6 @@ export async function runTask(signedOffer: SignedTaskOffer, ctx: TaskRunnerConte
     }
   } finally {
     await lease?.release();
-    usageConnection?.closeSync();
     connection.closeSync();
   }
 }
