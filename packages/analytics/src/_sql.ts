@@ -41,24 +41,55 @@ export function quoteTable(name: string): string {
  */
 export async function readCohortColumns(ctx: StationContext): Promise<CohortColumns> {
   quoteTable(ctx.cohortTable);
-  const key =
-    ctx.cohortVersion === undefined ? undefined : JSON.stringify([ctx.cohortVersion, ctx.cohortTable]);
-  const known = key === undefined ? undefined : columnsSeen.get(key);
-  if (known !== undefined) return known;
-  const columns = await queryCohortColumns(ctx);
-  if (key !== undefined) {
-    columnsSeen.set(key, columns);
-    // Versions of cohorts the station dropped are never asked for again; keep the newest only.
-    for (const oldest of columnsSeen.keys()) {
-      if (columnsSeen.size <= maxColumnsSeen) break;
-      columnsSeen.delete(oldest);
-    }
-  }
-  return columns;
+  return cohortFact(columnsSeen, ctx, [], () => queryCohortColumns(ctx));
 }
 
-const maxColumnsSeen = 256;
-const columnsSeen = new Map<string, CohortColumns>();
+/**
+ * Facts about a cohort table, remembered per key, the most recently used 256: versions of cohorts the station
+ * dropped are never asked for again, so the oldest entries can go.
+ */
+export class CohortFacts<T> {
+  readonly #entries = new Map<string, T>();
+
+  get(key: string): T | undefined {
+    const known = this.#entries.get(key);
+    if (known !== undefined) {
+      this.#entries.delete(key);
+      this.#entries.set(key, known);
+    }
+    return known;
+  }
+
+  set(key: string, value: T): void {
+    this.#entries.set(key, value);
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= 256) break;
+      this.#entries.delete(oldest);
+    }
+  }
+}
+
+/**
+ * A fact about the cohort table: from `facts` when the station named the cohort's version
+ * (`StationContext.cohortVersion`) and it was found for this version, table and `detail` before; else found
+ * with `find` (and remembered when there is a version). Absent a version nothing is remembered.
+ */
+export async function cohortFact<T>(
+  facts: CohortFacts<T>,
+  ctx: StationContext,
+  detail: readonly unknown[],
+  find: () => Promise<T>,
+): Promise<T> {
+  if (ctx.cohortVersion === undefined) return find();
+  const key = JSON.stringify([ctx.cohortVersion, ctx.cohortTable, ...detail]);
+  const known = facts.get(key);
+  if (known !== undefined) return known;
+  const found = await find();
+  facts.set(key, found);
+  return found;
+}
+
+const columnsSeen = new CohortFacts<CohortColumns>();
 
 async function queryCohortColumns(ctx: StationContext): Promise<CohortColumns> {
   const rows = await ctx.query(

@@ -5,7 +5,15 @@ import type { RawModelAggregate, RawTable, StationOutput } from '../output-kinds
 import { partOf, requirePartials } from '../_combine-helpers.ts';
 import { normalQuantile, normalSurvival, tQuantile, tSurvival } from '../_distributions.ts';
 import { cholesky, SingularMatrixError, unpackSymmetric } from '../_linear-algebra.ts';
-import { cohortVariable, quoteTable, readCohortColumns, toCountValue, variableNamePattern } from '../_sql.ts';
+import {
+  cohortFact,
+  CohortFacts,
+  cohortVariable,
+  quoteTable,
+  readCohortColumns,
+  toCountValue,
+  variableNamePattern,
+} from '../_sql.ts';
 import { maxCategoricalLevels, SqlParameters } from '../_stratum.ts';
 import { planSums } from './_glm-sums.ts';
 
@@ -367,33 +375,15 @@ async function binaryColumns(
   params: readonly unknown[],
 ): Promise<ReadonlySet<number>> {
   if (sql === undefined) return new Set();
-  const key =
-    ctx.cohortVersion === undefined
-      ? undefined
-      : JSON.stringify([ctx.cohortVersion, ctx.cohortTable, sql, params]);
-  const known = key === undefined ? undefined : binaryColumnsSeen.get(key);
-  if (known !== undefined) {
-    // Most recently used last, so that the oldest entry is the one dropped.
-    binaryColumnsSeen.delete(key as string);
-    binaryColumnsSeen.set(key as string, known);
-    return known;
-  }
-  const [row] = await ctx.query(sql, params);
-  const found = new Set(
-    Object.entries(row ?? {}).flatMap(([name, value]) => (value === true ? [Number(name.slice(1))] : [])),
-  );
-  if (key !== undefined) {
-    binaryColumnsSeen.set(key, found);
-    for (const oldest of binaryColumnsSeen.keys()) {
-      if (binaryColumnsSeen.size <= maxBinaryColumnsSeen) break;
-      binaryColumnsSeen.delete(oldest);
-    }
-  }
-  return found;
+  return cohortFact(binaryColumnsSeen, ctx, [sql, params], async () => {
+    const [row] = await ctx.query(sql, params);
+    return new Set(
+      Object.entries(row ?? {}).flatMap(([name, value]) => (value === true ? [Number(name.slice(1))] : [])),
+    );
+  });
 }
 
-const maxBinaryColumnsSeen = 256;
-const binaryColumnsSeen = new Map<string, ReadonlySet<number>>();
+const binaryColumnsSeen = new CohortFacts<ReadonlySet<number>>();
 
 /** η at the family's starting means (R's `mustart`), for round one of IRLS. */
 function startingEta(family: GlmParameters['family']): string {
