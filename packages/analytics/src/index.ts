@@ -15,6 +15,7 @@ export { findAlgorithm, listAlgorithms } from './algorithm-registry.ts';
 export { AnalyticsError, isAnalyticsError } from './analytics-error.ts';
 export type { AnalyticsErrorCode } from './analytics-error.ts';
 export { runStationHalf } from './run-station-half.ts';
+export { schemaProblem } from './_validate.ts';
 export type { StationTask } from './run-station-half.ts';
 export { combineRound } from './combine-round.ts';
 export type { CombineRoundInput } from './combine-round.ts';

@@ -1,4 +1,7 @@
 import { combineRound, listAlgorithms } from '@polder/analytics';
+
+/** Where parameters do not fit an algorithm's schema (each schema compiled once), or undefined. */
+export { schemaProblem } from '@polder/analytics';
 import type { AlgorithmRef } from '@polder/protocol';
 import type { TSchema } from 'typebox';
 

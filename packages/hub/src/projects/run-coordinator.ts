@@ -1,7 +1,5 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely, Selectable } from 'kysely';
-import type { TSchema } from 'typebox';
-import { Compile, type Validator } from 'typebox/compile';
 import {
   canonicalDigest,
   signEnvelope,
@@ -19,7 +17,7 @@ import type { Database } from '../db/database.ts';
 import { uuid7 } from '../db/uuid7.ts';
 import type { HubContext } from '../hub-context.ts';
 import { HubError } from '../hub-error.ts';
-import { findAlgorithmSummary, type AlgorithmLibrary } from './_algorithm-library.ts';
+import { findAlgorithmSummary, schemaProblem, type AlgorithmLibrary } from './_algorithm-library.ts';
 import type { RunsTable, TasksTable } from './_federation-tables.ts';
 import { traceHop } from './_hop-trace.ts';
 import {
@@ -162,13 +160,9 @@ export class RunCoordinator {
         `Cannot ${what}: there is no algorithm ${ref.name}@${ref.version}; GET /api/algorithms lists them`,
       );
     }
-    const validator = parameterValidator(info.parameters);
-    if (!validator.Check(input.parameters)) {
-      const first = validator.Errors(input.parameters)[0];
-      throw new HubError(
-        'invalid_input',
-        `Cannot ${what}: parameters${first?.instancePath ?? ''} ${first?.message ?? 'do not fit the algorithm'}`,
-      );
+    const problem = schemaProblem(info.parameters, input.parameters);
+    if (problem !== undefined) {
+      throw new HubError('invalid_input', `Cannot ${what}: parameters${problem.path} ${problem.message}`);
     }
     const stationIds = stationsOfPermit(permit.document);
     const stations = await this.#db
@@ -720,18 +714,6 @@ export class RunCoordinator {
   #changed(runId: string): void {
     this.changes.emit('run', runId);
   }
-}
-
-/** Compiled once per algorithm's parameter schema (compiling costs a millisecond or two of every start). */
-const parameterValidators = new WeakMap<TSchema, Validator>();
-
-function parameterValidator(schema: TSchema): Validator {
-  let validator = parameterValidators.get(schema);
-  if (validator === undefined) {
-    validator = Compile(schema);
-    parameterValidators.set(schema, validator);
-  }
-  return validator;
 }
 
 function permitError(round: number, why: string): RunError {

@@ -2,10 +2,8 @@
  * The service's seam to the analytics library: its functions are reached through this file only, so that
  * following a change of the library's entry is a local edit.
  */
-import { findAlgorithm, isAnalyticsError, runStationHalf } from '@polder/analytics';
+import { findAlgorithm, isAnalyticsError, runStationHalf, schemaProblem } from '@polder/analytics';
 import type { AlgorithmRef } from '@polder/protocol';
-import type { TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 
 export { runStationHalf as runAlgorithmStationHalf };
 
@@ -19,8 +17,6 @@ export function analyticsFailureOf(error: unknown): { code: string; message: str
   return isAnalyticsError(error) ? { code: error.code, message: error.message } : undefined;
 }
 
-const validators = new WeakMap<TSchema, ReturnType<typeof Compile>>();
-
 /**
  * Checks parameters against the algorithm's TypeBox schema before the station builds a cohort for it;
  * returns a message a person can act on, or undefined when they fit (or the algorithm is unknown).
@@ -28,13 +24,8 @@ const validators = new WeakMap<TSchema, ReturnType<typeof Compile>>();
 export function checkAlgorithmParameters(ref: AlgorithmRef, parameters: unknown): string | undefined {
   const algorithm = findAlgorithm(ref);
   if (algorithm === undefined) return undefined;
-  let validator = validators.get(algorithm.parameters);
-  if (validator === undefined) {
-    // Compiling a schema costs milliseconds; the algorithms' schemas never change in a process.
-    validator = Compile(algorithm.parameters);
-    validators.set(algorithm.parameters, validator);
-  }
-  if (validator.Check(parameters)) return undefined;
-  const first = validator.Errors(parameters)[0];
-  return `Cannot run ${ref.name}@${ref.version}: parameter ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`;
+  const problem = schemaProblem(algorithm.parameters, parameters);
+  return problem === undefined
+    ? undefined
+    : `Cannot run ${ref.name}@${ref.version}: parameter ${problem.path || '/'} ${problem.message}`;
 }

@@ -394,8 +394,8 @@ export async function startStationService(
     // The policy and the published datasets are read while the task is logged.
     const settings = Promise.all([options.policy ?? readStationPolicy(store), readPublishedDatasets(store)]);
     settings.catch(() => undefined); // awaited below; a task answered from the log does not need them
-    // A task the log does not know is logged while it is checked and computed: the INSERT's commit waits
-    // on the disk, the look-up does not. Nothing depends on the row before the result (or the wait for the
+    // A task the log does not know is logged while it is checked and computed: the INSERT and its commit
+    // cost several times the look-up. Nothing depends on the row before the result (or the wait for the
     // steward) is stored, and those statements queue on the log's connection behind the INSERT. A station
     // that dies before the row is committed has not answered, and the hub offers the task again.
     const known = await findTaskLogEntry(lookups, task.taskId);
