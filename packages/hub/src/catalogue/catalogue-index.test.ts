@@ -127,3 +127,24 @@ describe('CatalogueIndex', () => {
     expect((await index.search({})).total).toBe(before + 1);
   });
 });
+
+describe('CatalogueIndex caches', () => {
+  it('keeps a search from the second time it is asked for, not a search made once', async () => {
+    const index = new CatalogueIndex(db);
+    const query: CatalogueQuery = { text: 'asthma registry', filters: { theme: ['SOCI'] } };
+    const render = (result: unknown) => JSON.stringify(result);
+    const first = await index.render(query, render);
+    expect(await index.cached()).toEqual({ texts: 0, selections: 0, rendered: 0 });
+    const second = await index.render(query, render);
+    expect(second).toBe(first);
+    expect(await index.cached()).toEqual({ texts: 1, selections: 1, rendered: 1 });
+    // Another page of the same selection is rendered anew from the kept selection and text.
+    await index.render({ ...query, page: 2 }, render);
+    expect(await index.cached()).toEqual({ texts: 1, selections: 1, rendered: 1 });
+    expect(await index.render(query, render)).toBe(first);
+    // Each search made once adds nothing.
+    for (const text of ['stroke', 'children', 'records', 'diabetes cohort'])
+      await index.render({ text }, render);
+    expect(await index.cached()).toEqual({ texts: 1, selections: 1, rendered: 1 });
+  });
+});

@@ -30,9 +30,12 @@ export interface CatalogueIndexOptions {
    * this time. @default 1000
    */
   readonly maxAgeMs?: number;
-  /** Text searches whose matches are kept (per snapshot). @default 2000 */
+  /** Text searches whose matches are kept (per snapshot; a text's from its second search on). @default 2000 */
   readonly textCacheSize?: number;
-  /** Selections (text, filters and sort) whose results are kept (per snapshot). @default 1000 */
+  /**
+   * Selections (text, filters and sort) whose results are kept, and twice as many rendered answers (per
+   * snapshot; each from the second time it is asked for on). @default 1000
+   */
   readonly selectionCacheSize?: number;
   /** The clock. @default Date.now */
   readonly now?: () => number;
@@ -77,6 +80,8 @@ interface Snapshot {
   readonly texts: Map<string, Promise<TextMatches | null>>;
   readonly selections: Map<string, Promise<Selection>>;
   readonly rendered: Map<string, unknown>;
+  /** Cache keys asked for once in this snapshot (see {@link askedBefore}). */
+  readonly asked: Set<string>;
   /** The public summary of each document, made when first listed. */
   readonly summaries: (DatasetSummary | undefined)[];
 }
@@ -126,6 +131,20 @@ class TextQuerySlots {
   }
 }
 
+/**
+ * Whether a result for `key` is worth keeping: only when the key was asked for before in this snapshot. Most
+ * searches of a catalogue's long tail are made once; kept, they would push out the entries that repeat, and
+ * every one of them would be copied through the garbage collector's old generation before being dropped
+ * (measured: a quarter of the hub's time under searches that all differ). A key is remembered as a string,
+ * a few hundred at most per thousand searches; the record of keys starts afresh when it is full.
+ */
+function askedBefore(snapshot: Snapshot, key: string, limit: number): boolean {
+  if (snapshot.asked.has(key)) return true;
+  if (snapshot.asked.size >= limit) snapshot.asked.clear();
+  snapshot.asked.add(key);
+  return false;
+}
+
 /** Adds to a bounded cache, dropping the oldest entry when full. */
 function remember<T>(cache: Map<string, T>, key: string, value: T, size: number): void {
   if (cache.size >= size) {
@@ -146,16 +165,19 @@ const words = (n: number) => new Uint32Array((n + 31) >>> 5);
  * The catalogue search, served from memory: a snapshot of the published datasets' search fields with a
  * bitset per facet value and the documents presorted per sort order, so that filters, facet counts and
  * sorting cost about a millisecond for 10,000 datasets, and a repeated selection (same text, filters and
- * sort; any page) is answered from a per-snapshot cache in microseconds. Full text still runs in PostgreSQL (`websearch_to_tsquery` on the tsvector
- * and its GIN index); its matches and ranks are cached per snapshot. A snapshot is rebuilt when the
- * catalogue changed — on `invalidate()`, or when the database's catalogue version (bumped by a trigger on
- * every change) differs after `maxAgeMs`. Answers as {@link searchCatalogue} does.
+ * sort; any page) is answered from a per-snapshot cache in microseconds. Full text is matched in memory on
+ * the datasets' own tsvectors (read with the snapshot); PostgreSQL only parses each new search text
+ * (`websearch_to_tsquery`, batched). Matches, selections and rendered answers are cached per snapshot, each
+ * from the second time it is asked for. A snapshot is rebuilt when the catalogue changed — on
+ * `invalidate()`, or when the database's catalogue version (bumped by a trigger on every change) differs
+ * after `maxAgeMs`. Answers as {@link searchCatalogue} does.
  */
 export class CatalogueIndex {
   readonly #db: CatalogueDb;
   readonly #maxAgeMs: number;
   readonly #textCacheSize: number;
   readonly #selectionCacheSize: number;
+  readonly #askedLimit: number;
   readonly #now: () => number;
   readonly #textSlots: TextQuerySlots;
   #snapshot: Promise<Snapshot> | undefined;
@@ -170,9 +192,20 @@ export class CatalogueIndex {
     this.#maxAgeMs = options.maxAgeMs ?? 1000;
     this.#textCacheSize = options.textCacheSize ?? 2000;
     this.#selectionCacheSize = options.selectionCacheSize ?? 1000;
+    this.#askedLimit = 4 * (this.#textCacheSize + 3 * this.#selectionCacheSize);
     this.#now = options.now ?? Date.now;
     this.#textSlots = new TextQuerySlots(Math.max(1, options.textQueryConcurrency ?? 4));
     this.#parser = new WebSearchBatcher(db);
+  }
+
+  /** How many text matches, selections and rendered answers the current snapshot keeps (for tests). */
+  async cached(): Promise<{ texts: number; selections: number; rendered: number }> {
+    const snapshot = await this.#current();
+    return {
+      texts: snapshot.texts.size,
+      selections: snapshot.selections.size,
+      rendered: snapshot.rendered.size,
+    };
   }
 
   /** Drops the snapshot: the next search rebuilds it (call after changing the catalogue). */
@@ -196,7 +229,8 @@ export class CatalogueIndex {
     const cached = snapshot.rendered.get(key) as T | undefined;
     if (cached !== undefined) return cached;
     const rendered = render(await this.#searchIn(snapshot, query));
-    remember(snapshot.rendered, key, rendered, this.#selectionCacheSize * 2);
+    if (askedBefore(snapshot, `r${key}`, this.#askedLimit))
+      remember(snapshot.rendered, key, rendered, this.#selectionCacheSize * 2);
     return rendered;
   }
 
@@ -220,8 +254,10 @@ export class CatalogueIndex {
     let selection = snapshot.selections.get(key);
     if (selection === undefined) {
       selection = this.#select(snapshot, text, sort, filters);
-      remember(snapshot.selections, key, selection, this.#selectionCacheSize);
-      selection.catch(() => snapshot.selections.delete(key));
+      if (askedBefore(snapshot, `s${key}`, this.#askedLimit)) {
+        remember(snapshot.selections, key, selection, this.#selectionCacheSize);
+        selection.catch(() => snapshot.selections.delete(key));
+      }
     }
     const { total, facets, ordered } = await selection;
     const from = (page - 1) * pageSize;
@@ -461,6 +497,7 @@ export class CatalogueIndex {
       texts: new Map(),
       selections: new Map(),
       rendered: new Map(),
+      asked: new Set(),
       summaries: new Array<DatasetSummary | undefined>(n),
     };
   }
@@ -472,8 +509,10 @@ export class CatalogueIndex {
       matches = this.#parse(text).then((query) =>
         query === null ? null : this.#match(snapshot, query, text),
       );
-      remember(snapshot.texts, text, matches, this.#textCacheSize);
-      matches.catch(() => snapshot.texts.delete(text));
+      if (askedBefore(snapshot, `t${text}`, this.#askedLimit)) {
+        remember(snapshot.texts, text, matches, this.#textCacheSize);
+        matches.catch(() => snapshot.texts.delete(text));
+      }
     }
     return matches;
   }
