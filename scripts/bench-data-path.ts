@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { runDataQuality } from '@polder/etl';
 import { openStationStore } from '@polder/station';
 import { generateHospital, patientsForRecords } from '@polder/synth';
+import { scaleToPersons } from './_scale-station.ts';
 
 const root = new URL('..', import.meta.url).pathname;
 const out = join(root, 'bench-out');
@@ -79,57 +80,4 @@ if (only === undefined || only === 'dq') {
     evaluated: report.overview.passed + report.overview.failed,
     seconds: Number(seconds.toFixed(2)),
   });
-}
-
-/** Copies the station's persons with fresh ids until it holds at least `target` persons; returns the count. */
-async function scaleToPersons(
-  connection: import('@duckdb/node-api').DuckDBConnection,
-  target: number,
-): Promise<number> {
-  const count = async (): Promise<number> =>
-    Number((await connection.runAndReadAll('SELECT count(*) FROM cdm.person')).getRows()[0]?.[0] ?? 0);
-  const base = await count();
-  if (base === 0) throw new Error('Cannot scale the DQ station: it has no persons (did the ingest run?)');
-  const copies = Math.ceil(target / base) - 1;
-  const keyed: Record<string, string> = {
-    person: 'person_id',
-    observation_period: 'observation_period_id',
-    visit_occurrence: 'visit_occurrence_id',
-    visit_detail: 'visit_detail_id',
-    condition_occurrence: 'condition_occurrence_id',
-    drug_exposure: 'drug_exposure_id',
-    procedure_occurrence: 'procedure_occurrence_id',
-    measurement: 'measurement_id',
-    observation: 'observation_id',
-    device_exposure: 'device_exposure_id',
-    death: '',
-  };
-  for (let copy = 1; copy <= copies; copy++) {
-    for (const [table, key] of Object.entries(keyed)) {
-      const columns = (
-        await connection.runAndReadAll(
-          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'cdm' AND table_name = '${table}' ORDER BY ordinal_position`,
-        )
-      )
-        .getRows()
-        .map((row) => String(row[0]));
-      // Shift every own-table key and reference by a per-copy offset far above the loader's sequences.
-      const shifted = new Set([
-        key,
-        'person_id',
-        'visit_occurrence_id',
-        'visit_detail_id',
-        'preceding_visit_occurrence_id',
-        'parent_visit_detail_id',
-        'preceding_visit_detail_id',
-      ]);
-      const select = columns
-        .map((c) => (shifted.has(c) ? `${c} + ${copy} * 1000000000000 AS ${c}` : c))
-        .join(', ');
-      await connection.run(
-        `INSERT INTO cdm.${table} SELECT ${select} FROM cdm.${table} WHERE person_id < 1000000000000`,
-      );
-    }
-  }
-  return count();
 }

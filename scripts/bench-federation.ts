@@ -33,6 +33,7 @@ import { createHub, readHubConfig, seedDemoAccounts, totpCode, type DemoAccount 
 import { importPrivateKey, signPermit, type PermitDocument } from '@polder/protocol';
 import { enrolStation, openStationStore } from '@polder/station';
 import { generateHospital } from '@polder/synth';
+import { scaleToPersons } from './_scale-station.ts';
 
 const { values: options } = parseArgs({
   options: {
@@ -534,50 +535,4 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (typeof address !== 'object' || address === null) throw new Error('no port');
   return address.port;
-}
-
-/**
- * Copies the station's persons with fresh ids (an offset per copy on every person, visit and row key) until
- * it holds at least `target` persons; returns the count.
- */
-async function scaleToPersons(
-  connection: import('@duckdb/node-api').DuckDBConnection,
-  target: number,
-): Promise<number> {
-  const count = async (): Promise<number> =>
-    Number((await connection.runAndReadAll('SELECT count(*) FROM cdm.person')).getRows()[0]?.[0] ?? 0);
-  const base = await count();
-  if (base === 0) throw new Error('Cannot scale the station: it has no persons (did the ingest run?)');
-  const offset = 1_000_000_000_000;
-  const tables = (
-    await connection.runAndReadAll(
-      `SELECT DISTINCT table_name FROM information_schema.columns
-       WHERE table_schema = 'cdm' AND column_name = 'person_id' ORDER BY 1`,
-    )
-  )
-    .getRows()
-    .map((row) => String(row[0]));
-  const idColumns = (table: string, columns: readonly string[]) =>
-    new Set(
-      columns.filter(
-        (c) => c === 'person_id' || c === `${table}_id` || /visit_(occurrence|detail)_id$/.test(c),
-      ),
-    );
-  for (let copy = 1; copy * base < target; copy += 1) {
-    for (const table of tables) {
-      const columns = (
-        await connection.runAndReadAll(
-          `SELECT column_name FROM information_schema.columns WHERE table_schema = 'cdm' AND table_name = '${table}' ORDER BY ordinal_position`,
-        )
-      )
-        .getRows()
-        .map((row) => String(row[0]));
-      const shifted = idColumns(table, columns);
-      const select = columns.map((c) => (shifted.has(c) ? `${c} + ${copy * offset} AS ${c}` : c)).join(', ');
-      await connection.run(
-        `INSERT INTO cdm.${table} SELECT ${select} FROM cdm.${table} WHERE person_id < ${offset}`,
-      );
-    }
-  }
-  return count();
 }
