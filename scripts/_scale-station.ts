@@ -28,15 +28,21 @@ export async function scaleToPersons(connection: DuckDBConnection, target: numbe
         (c) => c === 'person_id' || c === `${table}_id` || /visit_(occurrence|detail)_id$/.test(c),
       ),
     );
-  for (let copy = 1; copy * base < target; copy += 1) {
-    for (const table of tables) {
-      const columns = (
+  const columnsOf = new Map<string, string[]>();
+  for (const table of tables) {
+    columnsOf.set(
+      table,
+      (
         await connection.runAndReadAll(
           `SELECT column_name FROM information_schema.columns WHERE table_schema = 'cdm' AND table_name = '${table}' ORDER BY ordinal_position`,
         )
       )
         .getRows()
-        .map((row) => String(row[0]));
+        .map((row) => String(row[0])),
+    );
+  }
+  for (let copy = 1; copy * base < target; copy += 1) {
+    for (const [table, columns] of columnsOf) {
       const shifted = idColumns(table, columns);
       const select = columns.map((c) => (shifted.has(c) ? `${c} + ${copy * offset} AS ${c}` : c)).join(', ');
       await connection.run(

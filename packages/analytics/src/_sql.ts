@@ -41,52 +41,36 @@ export function quoteTable(name: string): string {
  */
 export async function readCohortColumns(ctx: StationContext): Promise<CohortColumns> {
   quoteTable(ctx.cohortTable);
-  return cohortFact(columnsSeen, ctx, [], () => queryCohortColumns(ctx));
+  return columnsSeen.of(ctx, [], () => queryCohortColumns(ctx));
 }
 
 /**
- * Facts about a cohort table, remembered per key, the most recently used 256: versions of cohorts the station
- * dropped are never asked for again, so the oldest entries can go.
+ * Facts about cohort tables (never values of records), remembered per cohort version, table and detail when
+ * the station names the cohort's version (`StationContext.cohortVersion`); absent a version nothing is
+ * remembered. The most recently used 256 are kept: versions of cohorts the station dropped are never asked
+ * for again, so the oldest entries can go.
  */
 export class CohortFacts<T> {
   readonly #entries = new Map<string, T>();
 
-  get(key: string): T | undefined {
+  /** The fact for this cohort and `detail`: remembered, or found with `find` (and remembered). */
+  async of(ctx: StationContext, detail: readonly unknown[], find: () => Promise<T>): Promise<T> {
+    if (ctx.cohortVersion === undefined) return find();
+    const key = JSON.stringify([ctx.cohortVersion, ctx.cohortTable, ...detail]);
     const known = this.#entries.get(key);
     if (known !== undefined) {
       this.#entries.delete(key);
       this.#entries.set(key, known);
+      return known;
     }
-    return known;
-  }
-
-  set(key: string, value: T): void {
-    this.#entries.set(key, value);
+    const found = await find();
+    this.#entries.set(key, found);
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= 256) break;
       this.#entries.delete(oldest);
     }
+    return found;
   }
-}
-
-/**
- * A fact about the cohort table: from `facts` when the station named the cohort's version
- * (`StationContext.cohortVersion`) and it was found for this version, table and `detail` before; else found
- * with `find` (and remembered when there is a version). Absent a version nothing is remembered.
- */
-export async function cohortFact<T>(
-  facts: CohortFacts<T>,
-  ctx: StationContext,
-  detail: readonly unknown[],
-  find: () => Promise<T>,
-): Promise<T> {
-  if (ctx.cohortVersion === undefined) return find();
-  const key = JSON.stringify([ctx.cohortVersion, ctx.cohortTable, ...detail]);
-  const known = facts.get(key);
-  if (known !== undefined) return known;
-  const found = await find();
-  facts.set(key, found);
-  return found;
 }
 
 const columnsSeen = new CohortFacts<CohortColumns>();

@@ -6,7 +6,6 @@ import { partOf, requirePartials } from '../_combine-helpers.ts';
 import { normalQuantile, normalSurvival, tQuantile, tSurvival } from '../_distributions.ts';
 import { cholesky, SingularMatrixError, unpackSymmetric } from '../_linear-algebra.ts';
 import {
-  cohortFact,
   CohortFacts,
   cohortVariable,
   quoteTable,
@@ -375,7 +374,7 @@ async function binaryColumns(
   params: readonly unknown[],
 ): Promise<ReadonlySet<number>> {
   if (sql === undefined) return new Set();
-  return cohortFact(binaryColumnsSeen, ctx, [sql, params], async () => {
+  return binaryColumnsSeen.of(ctx, [sql, params], async () => {
     const [row] = await ctx.query(sql, params);
     return new Set(
       Object.entries(row ?? {}).flatMap(([name, value]) => (value === true ? [Number(name.slice(1))] : [])),
